@@ -1,0 +1,33 @@
+# The two set-up commands of the README: `make run` and `make test`.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+MANAGE := $(BIN)/python manage.py
+
+.PHONY: install run test lint bench demo
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip setuptools
+	$(BIN)/python -m pip install -q -e ".[test]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# Embedded default: an SQLite file under var/, the demo data, gunicorn on 127.0.0.1:8000.
+run: install
+	$(MANAGE) migrate --noinput -v0
+	$(MANAGE) collectstatic --noinput -v0
+	$(MANAGE) load_demo
+	$(BIN)/gunicorn -c gunicorn.conf.py
+
+lint: install
+	$(BIN)/ruff check .
+
+# The whole suite. SQLite by default; PostgreSQL when DATABASE_URL points to one.
+test: install
+	$(BIN)/ruff check .
+	$(MANAGE) check
+	$(MANAGE) makemigrations --check --dry-run
+	$(BIN)/pytest $(PYTEST_ARGS)

@@ -1,0 +1,64 @@
+"""The JSON API (/api/v1). Each app contributes a router from its own api module; errors are JSON
+that name the field and the reason."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError
+from ninja.errors import ValidationError as NinjaValidationError
+
+from onevisit.errors import DomainError, error_body, validation_error_body
+
+api = NinjaAPI(
+    title="OneVisit 政务服务平台接口",
+    version="1",
+    description="最多跑一次：事项目录、办件、共享数据与电子证照的开放接口。错误以 JSON 返回，"
+    "形如 {\"error\": {\"code\": …, \"message\": …, \"fields\": [{\"field\": …, \"reason\": …}]}}。",
+    docs_url="/docs",
+    urls_namespace="api",
+)
+
+
+@api.exception_handler(DomainError)
+def _domain_error(request, exc: DomainError):
+    return api.create_response(request, error_body(exc.code, exc.message, exc.fields), status=exc.status)
+
+
+@api.exception_handler(ValidationError)
+def _validation_error(request, exc: ValidationError):
+    return api.create_response(request, validation_error_body(exc), status=422)
+
+
+@api.exception_handler(NinjaValidationError)
+def _schema_error(request, exc: NinjaValidationError):
+    fields = []
+    for err in exc.errors:
+        loc = [str(p) for p in err.get("loc", []) if p not in ("body", "query", "path", "form", "payload")]
+        fields.append({"field": ".".join(loc) or "body", "reason": err.get("msg", "格式不正确")})
+    return api.create_response(request, error_body("invalid", "请求格式不正确", fields), status=422)
+
+
+@api.exception_handler(PermissionDenied)
+def _forbidden(request, exc):
+    return api.create_response(request, error_body("forbidden", str(exc) or "无权执行此操作"), status=403)
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request, exc):
+    return api.create_response(request, error_body("unauthenticated", "请先登录或提供有效的接口令牌"), status=401)
+
+
+@api.exception_handler(Http404)
+def _not_found(request, exc):
+    return api.create_response(request, error_body("not_found", str(exc) or "对象不存在"), status=404)
+
+
+def _mount_routers() -> None:
+    from onevisit.catalog.api import router as catalog_router
+    from onevisit.orgs.api import router as orgs_router
+
+    api.add_router("/", orgs_router)
+    api.add_router("/", catalog_router)
+
+
+_mount_routers()

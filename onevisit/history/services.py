@@ -1,0 +1,142 @@
+"""The append-only, hash-chained event log shared by the catalog, organisations and cases."""
+
+import hashlib
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import IntegrityError, models, transaction
+from django.utils import timezone
+
+from onevisit.history.models import Event
+
+_APPEND_ATTEMPTS = 5
+
+
+def object_type_of(obj: models.Model) -> str:
+    return obj._meta.label_lower
+
+
+def normalise(data: Any) -> Any:
+    """JSON round trip so that what is hashed is exactly what the database gives back."""
+    return json.loads(json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False))
+
+
+def _canonical_at(at: datetime) -> str:
+    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def compute_hash(
+    *, object_type: str, object_id: str, seq: int, at: datetime, actor_label: str, action: str,
+    reason: str, data: Any, prev_hash: str,
+) -> str:
+    body = {
+        "object_type": object_type,
+        "object_id": object_id,
+        "seq": seq,
+        "at": _canonical_at(at),
+        "actor": actor_label,
+        "action": action,
+        "reason": reason,
+        "data": data,
+        "prev": prev_hash,
+    }
+    canonical = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def actor_label_of(actor) -> str:
+    if actor is None:
+        return "系统"
+    return getattr(actor, "username", None) or str(actor)
+
+
+def event_append(
+    *, object_type: str, object_id: str | int, actor, action: str, reason: str = "", data: dict | None = None,
+) -> Event:
+    """Append one record to the object's chain. Two writers racing on the same object collide on the
+    unique (object, seq) constraint; the loser re-reads the head and retries inside its savepoint."""
+    object_id = str(object_id)
+    data = normalise(data or {})
+    label = actor_label_of(actor)
+    user = actor if getattr(actor, "pk", None) is not None else None
+    for attempt in range(_APPEND_ATTEMPTS):
+        try:
+            with transaction.atomic():
+                head = (
+                    Event.objects.filter(object_type=object_type, object_id=object_id)
+                    .order_by("-seq")
+                    .values_list("seq", "hash")
+                    .first()
+                )
+                seq, prev = (head[0] + 1, head[1]) if head else (1, "")
+                at = timezone.now()
+                digest = compute_hash(
+                    object_type=object_type, object_id=object_id, seq=seq, at=at, actor_label=label,
+                    action=action, reason=reason, data=data, prev_hash=prev,
+                )
+                return Event.objects.create(
+                    object_type=object_type, object_id=object_id, seq=seq, at=at, actor=user,
+                    actor_label=label, action=action, reason=reason, data=data, prev_hash=prev, hash=digest,
+                )
+        except IntegrityError:
+            if attempt == _APPEND_ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+def record_change(*, obj: models.Model, actor, action: str, reason: str = "", data: dict | None = None) -> Event:
+    return event_append(
+        object_type=object_type_of(obj), object_id=obj.pk, actor=actor, action=action, reason=reason, data=data
+    )
+
+
+def events_of(obj: models.Model) -> models.QuerySet[Event]:
+    return Event.objects.filter(object_type=object_type_of(obj), object_id=str(obj.pk)).order_by("seq")
+
+
+@dataclass(frozen=True)
+class BrokenLink:
+    event_id: int
+    object_type: str
+    object_id: str
+    seq: int
+    problem: str
+
+    def __str__(self) -> str:
+        return f"记录 #{self.event_id}（{self.object_type}:{self.object_id} 第 {self.seq} 条）：{self.problem}"
+
+
+def verify_chains(*, object_type: str | None = None) -> Iterator[BrokenLink]:
+    """Yield the first broken record of every chain that does not verify."""
+    qs = Event.objects.order_by("object_type", "object_id", "seq")
+    if object_type:
+        qs = qs.filter(object_type=object_type)
+    current: tuple[str, str] | None = None
+    expected_seq, prev, broken = 1, "", False
+    for ev in qs.iterator(chunk_size=5000):
+        key = (ev.object_type, ev.object_id)
+        if key != current:
+            current, expected_seq, prev, broken = key, 1, "", False
+        if broken:
+            continue
+        problem = None
+        if ev.seq != expected_seq:
+            problem = f"序号应为 {expected_seq}，实际为 {ev.seq}（记录缺失或被插入）"
+        elif ev.prev_hash != prev:
+            problem = "前一条记录的哈希不符（前面的记录被改动或删除）"
+        else:
+            digest = compute_hash(
+                object_type=ev.object_type, object_id=ev.object_id, seq=ev.seq, at=ev.at,
+                actor_label=ev.actor_label, action=ev.action, reason=ev.reason, data=ev.data, prev_hash=ev.prev_hash,
+            )
+            if digest != ev.hash:
+                problem = "内容与哈希不符（记录被篡改）"
+        if problem:
+            broken = True
+            yield BrokenLink(ev.pk, ev.object_type, ev.object_id, ev.seq, problem)
+        else:
+            expected_seq, prev = ev.seq + 1, ev.hash

@@ -1,0 +1,63 @@
+"""Shared personas and catalog builders. Every test module uses these instead of its own copies."""
+
+import pytest
+
+from onevisit.accounts.models import User
+from onevisit.orgs.models import Department, Region, RegionLevel, Role, ServiceCentre, StaffRole, Window
+from onevisit.validators import make_credit_code, make_id_number
+
+
+@pytest.fixture
+def region_tree(db):
+    province = Region.objects.create(code="330000", name="浙江省", level=RegionLevel.PROVINCE)
+    city = Region.objects.create(code="331100", name="丽水市", level=RegionLevel.CITY, parent=province)
+    county = Region.objects.create(code="331102", name="莲都区", level=RegionLevel.COUNTY, parent=city)
+    return {"province": province, "city": city, "county": county}
+
+
+@pytest.fixture
+def departments(region_tree):
+    city = region_tree["city"]
+    return {
+        "market": Department.objects.create(
+            name="丽水市市场监督管理局", credit_code=make_credit_code("11331100MB1000001"), region=city
+        ),
+        "realestate": Department.objects.create(
+            name="丽水市自然资源和规划局", credit_code=make_credit_code("11331100MB1000002"), region=city
+        ),
+        "tax": Department.objects.create(
+            name="国家税务总局丽水市税务局", credit_code=make_credit_code("11331100MB1000003"), region=city
+        ),
+    }
+
+
+@pytest.fixture
+def window(region_tree):
+    centre = ServiceCentre.objects.create(name="丽水市民服务中心", region=region_tree["city"])
+    return Window.objects.create(centre=centre, number="1", name="商事登记综合窗口", domains=["business"])
+
+
+def _staff(username: str, role: Role, *, department=None, window=None) -> User:
+    user = User.objects.create_user(username=username, password="pass-1234", real_name=username)
+    StaffRole.objects.create(user=user, role=role, department=department, window=window)
+    return user
+
+
+@pytest.fixture
+def personas(departments, window):
+    """citizen, other citizen, clerk, reviewer of another department, supervisor, catalog admins."""
+    return {
+        "citizen": User.objects.create_user(
+            username="citizen", password="pass-1234", real_name="张三", id_number=make_id_number("33110219800101123")
+        ),
+        "other_citizen": User.objects.create_user(
+            username="other", password="pass-1234", real_name="李四", id_number=make_id_number("33110219900202234")
+        ),
+        "clerk": _staff("clerk", Role.WINDOW_CLERK, window=window),
+        "reviewer": _staff("reviewer", Role.REVIEWER, department=departments["market"]),
+        "other_reviewer": _staff("other_reviewer", Role.REVIEWER, department=departments["tax"]),
+        "supervisor": _staff("supervisor", Role.SUPERVISOR),
+        "catalog_admin": _staff("catalog_admin", Role.CATALOG_ADMIN),
+        "market_admin": _staff("market_admin", Role.CATALOG_ADMIN, department=departments["market"]),
+        "tax_admin": _staff("tax_admin", Role.CATALOG_ADMIN, department=departments["tax"]),
+    }
