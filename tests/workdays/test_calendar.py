@@ -4,6 +4,7 @@ loaded from the shipped file), unknown years, the "weekdays" policy and single-d
 import datetime as dt
 import io
 
+import chinese_calendar
 import pytest
 from django.core.management import call_command
 
@@ -48,6 +49,16 @@ def published_2026(request, db):
 )
 def test_published_2026_days(published_2026, day, working):
     assert is_working_day(d(day)) is working
+
+
+def test_every_package_day_is_answered_as_the_package_does(db):
+    day, last = dt.date(2004, 1, 1), dt.date(2026, 12, 31)
+    wrong = []
+    while day <= last:
+        if is_working_day(day) != chinese_calendar.is_workday(day):
+            wrong.append(day)
+        day += dt.timedelta(days=1)
+    assert wrong == []
 
 
 def test_adding_working_days_across_spring_festival(published_2026):
