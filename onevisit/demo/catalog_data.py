@@ -296,8 +296,8 @@ SURVEY_STEPS = [
     {"key": "deliver", "name": "制证送达", "role": StepRole.WINDOW_CLERK, "share": 10},
 ]
 
-W, O, M, K, P = Channel.WINDOW, Channel.ONLINE, Channel.MOBILE, Channel.KIOSK, Channel.POST
-ALL_CHANNELS = [W, O, M, K]
+WIN, NET, MOB, KIOSK, POST = Channel.WINDOW, Channel.ONLINE, Channel.MOBILE, Channel.KIOSK, Channel.POST
+ALL_CHANNELS = [WIN, NET, MOB, KIOSK]
 PERSON, COMPANY = Target.PERSON, Target.COMPANY
 WD, ND, SPOT = LimitUnit.WORKING_DAYS, LimitUnit.NATURAL_DAYS, LimitUnit.ON_THE_SPOT
 
@@ -323,7 +323,7 @@ def item(
         name=name, basic_code=basic_code(item_type, sector, seq), item_type=item_type, domain=domain,
         targets=targets, legal_basis=basis, conditions=conditions,
         legal_limit=legal[0], legal_limit_unit=legal[1], promised_limit=promised[0], promised_limit_unit=promised[1],
-        promised_visits=visits, channels=channels or ([W, O, M] if visits == 0 else [W, O]),
+        promised_visits=visits, channels=channels or ([WIN, NET, MOB] if visits == 0 else [WIN, NET]),
         online_depth=depth or (OnlineDepth.FULLY_ONLINE if visits == 0 else OnlineDepth.PRE_REVIEW),
         scope=scope, result_type=result[0], result_name=result[1],
     )
@@ -495,7 +495,7 @@ ITEMS = [
     item(
         "tax_record", dept="tax", sector="tax", seq=3, name="个人所得税纳税记录开具",
         item_type=ItemType.PUBLIC_SERVICE, domain=Domain.TAX, targets=[PERSON],
-        legal=(1, WD), promised=(0, SPOT), visits=0, channels=[O, M, K, W], scope=ServiceScope.CROSS_PROVINCE,
+        legal=(1, WD), promised=(0, SPOT), visits=0, channels=[NET, MOB, KIOSK, WIN], scope=ServiceScope.CROSS_PROVINCE,
         basis="《国家税务总局关于将个人所得税〈税收完税证明〉（文书式）调整为〈纳税记录〉有关事项的公告》",
         conditions="在中国境内负有个人所得税纳税义务", materials=[mat("id_card")],
         fields=fields("applicant_name", "id_number", "phone"),
@@ -518,7 +518,7 @@ ITEMS = [
     item(
         "estate_mortgage", dept="estate", sector="estate", seq=2, name="不动产抵押登记（首次）",
         item_type=ItemType.CONFIRMATION, domain=Domain.REAL_ESTATE, targets=[PERSON, COMPANY],
-        legal=(30, WD), promised=(1, WD), visits=0, channels=[W, O, M],
+        legal=(30, WD), promised=(1, WD), visits=0, channels=[WIN, NET, MOB],
         basis="《中华人民共和国民法典》第四百零二条；《不动产登记暂行条例》",
         conditions="抵押合同已签订；抵押物权属清楚", co=["fund"],
         materials=[mat("id_card", name="抵押人身份证件"), mat("real_estate_certificate"),
@@ -541,7 +541,7 @@ ITEMS = [
     item(
         "estate_query", dept="estate", sector="estate", seq=4, name="不动产登记资料查询（产权证明）",
         item_type=ItemType.PUBLIC_SERVICE, domain=Domain.REAL_ESTATE, targets=[PERSON, COMPANY],
-        legal=(1, WD), promised=(0, SPOT), visits=0, channels=[W, O, M, K], scope=ServiceScope.CITY,
+        legal=(1, WD), promised=(0, SPOT), visits=0, channels=[WIN, NET, MOB, KIOSK], scope=ServiceScope.CITY,
         basis="《不动产登记资料查询暂行办法》",
         conditions="权利人查询本人名下不动产", materials=[mat("id_card"), mat("property_record")],
         fields=fields("applicant_name", "id_number", "phone"),
@@ -622,7 +622,7 @@ ITEMS = [
     item(
         "social_card", dept="hrss", sector="hrss", seq=2, name="社会保障卡申领",
         item_type=ItemType.PUBLIC_SERVICE, domain=Domain.INSURANCE, targets=[PERSON],
-        legal=(20, WD), promised=(5, WD), visits=0, channels=[W, O, M, K, P], scope=ServiceScope.PROVINCE,
+        legal=(20, WD), promised=(5, WD), visits=0, channels=[WIN, NET, MOB, KIOSK, POST], scope=ServiceScope.PROVINCE,
         basis="《中华人民共和国社会保险法》第五十八条；《社会保障卡管理办法》",
         conditions="已参加社会保险或新生儿已参加城乡居民医保", materials=[mat("id_card"), mat("household_register",
                                                                     necessity=Necessity.OPTIONAL)],
@@ -652,7 +652,7 @@ ITEMS = [
     item(
         "unemployment_benefit", dept="hrss", sector="hrss", seq=5, name="失业保险金申领",
         item_type=ItemType.PAYMENT, domain=Domain.INSURANCE, targets=[PERSON],
-        legal=(10, WD), promised=(0, SPOT), visits=0, channels=[O, M, W], scope=ServiceScope.PROVINCE,
+        legal=(10, WD), promised=(0, SPOT), visits=0, channels=[NET, MOB, WIN], scope=ServiceScope.PROVINCE,
         basis="《中华人民共和国社会保险法》第四十五条；《失业保险条例》",
         conditions="非本人意愿中断就业；失业前缴费满1年；已办理失业登记",
         materials=[mat("id_card"), mat("insurance_record")],
@@ -695,7 +695,7 @@ ITEMS = [
     item(
         "medical_abroad", dept="medical", sector="medical", seq=3, name="异地就医备案",
         item_type=ItemType.PUBLIC_SERVICE, domain=Domain.INSURANCE, targets=[PERSON],
-        legal=(5, WD), promised=(0, SPOT), visits=0, channels=[O, M, W], scope=ServiceScope.CROSS_PROVINCE,
+        legal=(5, WD), promised=(0, SPOT), visits=0, channels=[NET, MOB, WIN], scope=ServiceScope.CROSS_PROVINCE,
         basis="《国家医疗保障局 财政部关于进一步做好基本医疗保险跨省异地就医直接结算工作的通知》",
         conditions="异地长期居住、异地安置退休、临时外出就医的参保人员",
         materials=[mat("id_card"), mat("insurance_record")],
@@ -725,7 +725,7 @@ ITEMS = [
     item(
         "fund_retire_withdrawal", dept="fund", sector="fund", seq=2, name="离退休提取住房公积金",
         item_type=ItemType.PUBLIC_SERVICE, domain=Domain.HOUSING_FUND, targets=[PERSON],
-        legal=(3, WD), promised=(0, SPOT), visits=0, channels=[O, M, W, K], scope=ServiceScope.PROVINCE,
+        legal=(3, WD), promised=(0, SPOT), visits=0, channels=[NET, MOB, WIN, KIOSK], scope=ServiceScope.PROVINCE,
         basis="《住房公积金管理条例》第二十四条", conditions="已办理退休手续",
         materials=[mat("id_card"), mat("insurance_record", name="退休信息（社保共享）")],
         fields=fields("applicant_name", "id_number", "phone", "bank_account"),
@@ -734,7 +734,7 @@ ITEMS = [
     item(
         "fund_house_withdrawal", dept="fund", sector="fund", seq=3, name="购买存量房提取住房公积金",
         item_type=ItemType.PUBLIC_SERVICE, domain=Domain.HOUSING_FUND, targets=[PERSON],
-        legal=(3, WD), promised=(0, SPOT), visits=0, channels=[O, M, W],
+        legal=(3, WD), promised=(0, SPOT), visits=0, channels=[NET, MOB, WIN],
         basis="《住房公积金管理条例》第二十四条", conditions="购买自住住房，房屋已办理转移登记",
         materials=[mat("id_card"), mat("real_estate_certificate"), mat("tax_invoice", name="购房契税完税凭证", necessity=Necessity.OPTIONAL,
                                            standard="已在本市一窗办理过户的由税务信息核验，无需提交")],
@@ -745,7 +745,7 @@ ITEMS = [
     item(
         "birth_registration", dept="police", sector="police", seq=2, name="出生登记（新生儿入户）",
         item_type=ItemType.CONFIRMATION, domain=Domain.PUBLIC_SECURITY, targets=[PERSON],
-        legal=(5, WD), promised=(0, SPOT), visits=0, channels=[W, O, M],
+        legal=(5, WD), promised=(0, SPOT), visits=0, channels=[WIN, NET, MOB],
         basis="《中华人民共和国户口登记条例》第七条", conditions="婴儿出生后一个月以内，由户主、亲属或监护人申报",
         materials=[mat("birth_medical_certificate"), mat("id_card", name="父母身份证件"),
                    mat("household_register"), mat("marriage_certificate")],
@@ -756,7 +756,7 @@ ITEMS = [
     item(
         "passport", dept="police", sector="police", seq=3, name="普通护照签发",
         item_type=ItemType.LICENSING, domain=Domain.PUBLIC_SECURITY, targets=[PERSON],
-        legal=(15, ND), promised=(7, WD), visits=1, channels=[W, M, P], scope=ServiceScope.CROSS_PROVINCE,
+        legal=(15, ND), promised=(7, WD), visits=1, channels=[WIN, MOB, POST], scope=ServiceScope.CROSS_PROVINCE,
         basis="《中华人民共和国护照法》第五条、第六条", conditions="中国公民因前往外国定居、探亲、学习、就业、旅行等",
         materials=[mat("id_card"), mat("photo", name="出入境证件数字相片",
                                        standard="窗口免费现场采集或使用合格回执", necessity=Necessity.OPTIONAL)],
@@ -768,7 +768,7 @@ ITEMS = [
     item(
         "hk_macau_permit", dept="police", sector="police", seq=4, name="往来港澳通行证及签注签发",
         item_type=ItemType.LICENSING, domain=Domain.PUBLIC_SECURITY, targets=[PERSON],
-        legal=(15, ND), promised=(7, WD), visits=1, channels=[W, M, P], scope=ServiceScope.CROSS_PROVINCE,
+        legal=(15, ND), promised=(7, WD), visits=1, channels=[WIN, MOB, POST], scope=ServiceScope.CROSS_PROVINCE,
         basis="《中国公民因私事往来香港地区或者澳门地区的暂行管理办法》",
         conditions="内地居民因私前往香港、澳门", materials=[mat("id_card")],
         fields=fields("applicant_name", "id_number", "phone", "destination", "delivery_method"),
@@ -779,7 +779,7 @@ ITEMS = [
     item(
         "residence_permit", dept="ld_police", sector="police", seq=5, name="居住证签发",
         item_type=ItemType.CONFIRMATION, domain=Domain.PUBLIC_SECURITY, targets=[PERSON],
-        legal=(15, ND), promised=(5, WD), visits=0, channels=[W, O, M, P],
+        legal=(15, ND), promised=(5, WD), visits=0, channels=[WIN, NET, MOB, POST],
         basis="《居住证暂行条例》；《浙江省流动人口居住登记条例》",
         conditions="离开常住户口所在地到莲都区居住半年以上，有合法稳定就业、住所或连续就读",
         materials=[mat("id_card"), mat("property_record", necessity=Necessity.OPTIONAL),
@@ -791,7 +791,7 @@ ITEMS = [
     item(
         "senior_bus_card", dept="transport", sector="transport", seq=1, name="公交老年卡（老年人优待卡）办理",
         item_type=ItemType.PUBLIC_SERVICE, domain=Domain.TRANSPORT, targets=[PERSON],
-        legal=(10, WD), promised=(5, WD), visits=1, channels=[W],
+        legal=(10, WD), promised=(5, WD), visits=1, channels=[WIN],
         basis="《中华人民共和国老年人权益保障法》第五十七条；《浙江省实施〈中华人民共和国老年人权益保障法〉办法》",
         conditions="年满65周岁的本市户籍老年人及在本市居住的外地老年人",
         materials=[mat("id_card"), mat("photo")],
@@ -872,7 +872,7 @@ ITEMS = [
     item(
         "longevity_allowance", dept="ld_civil", sector="civil", seq=1, name="高龄津贴申领",
         item_type=ItemType.PAYMENT, domain=Domain.SOCIAL, targets=[PERSON],
-        legal=(20, WD), promised=(5, WD), visits=0, channels=[W, O, M], steps=SHORT_STEPS,
+        legal=(20, WD), promised=(5, WD), visits=0, channels=[WIN, NET, MOB], steps=SHORT_STEPS,
         basis="《中华人民共和国老年人权益保障法》第三十三条；《浙江省老年人优待办法》",
         conditions="具有莲都区户籍、年满80周岁的老年人", materials=[mat("id_card"), mat("household_register")],
         fields=fields("applicant_name", "id_number", "birth_date", "phone", "address", "bank_account"),
@@ -882,7 +882,7 @@ ITEMS = [
     item(
         "marriage_registration", dept="civil", sector="civil", seq=2, name="内地居民结婚登记",
         item_type=ItemType.CONFIRMATION, domain=Domain.SOCIAL, targets=[PERSON],
-        legal=(1, WD), promised=(0, SPOT), visits=1, channels=[W], scope=ServiceScope.PROVINCE,
+        legal=(1, WD), promised=(0, SPOT), visits=1, channels=[WIN], scope=ServiceScope.PROVINCE,
         basis="《中华人民共和国民法典》第一千零四十九条；《婚姻登记条例》第七条",
         conditions="男女双方共同到场；达到法定婚龄；双方均无配偶",
         materials=[mat("id_card", name="双方居民身份证"), mat("household_register", necessity=Necessity.OPTIONAL),
@@ -922,7 +922,7 @@ ITEMS = [
     item(
         "birth_certificate", dept="health", sector="health", seq=1, name="《出生医学证明》首次签发",
         item_type=ItemType.CONFIRMATION, domain=Domain.SOCIAL, targets=[PERSON],
-        legal=(5, WD), promised=(0, SPOT), visits=0, channels=[W, O, M],
+        legal=(5, WD), promised=(0, SPOT), visits=0, channels=[WIN, NET, MOB],
         basis="《中华人民共和国母婴保健法》第二十三条；《中华人民共和国母婴保健法实施办法》",
         conditions="在本市助产机构出生的新生儿", materials=[mat("id_card", name="父母身份证件"),
                                                       mat("delivery_record"), mat("marriage_record")],
@@ -933,7 +933,7 @@ ITEMS = [
     item(
         "birth_filing", dept="ld_health", sector="health", seq=2, name="生育登记",
         item_type=ItemType.PUBLIC_SERVICE, domain=Domain.SOCIAL, targets=[PERSON],
-        legal=(1, WD), promised=(0, SPOT), visits=0, channels=[O, M, W], scope=ServiceScope.PROVINCE,
+        legal=(1, WD), promised=(0, SPOT), visits=0, channels=[NET, MOB, WIN], scope=ServiceScope.PROVINCE,
         basis="《中华人民共和国人口与计划生育法》；《浙江省人口与计划生育条例》",
         conditions="夫妻双方（至少一方为本省户籍）生育子女", materials=[mat("id_card", name="夫妻双方身份证件"),
                                                       mat("marriage_record")],
@@ -943,7 +943,7 @@ ITEMS = [
     item(
         "doctor_registration", dept="health", sector="health", seq=3, name="医师执业注册",
         item_type=ItemType.LICENSING, domain=Domain.SOCIAL, targets=[PERSON],
-        legal=(20, WD), promised=(0, SPOT), visits=0, channels=[O, M],
+        legal=(20, WD), promised=(0, SPOT), visits=0, channels=[NET, MOB],
         basis="《中华人民共和国医师法》第十三条；《医师执业注册管理办法》",
         conditions="取得医师资格；拟执业医疗机构同意", materials=[mat("id_card"), mat("medical_qualification"),
                                                    mat("health_certificate")],
@@ -954,7 +954,7 @@ ITEMS = [
     item(
         "project_filing", dept="drc", sector="drc", seq=1, name="企业投资项目备案",
         item_type=ItemType.OTHER_POWER, domain=Domain.INVESTMENT, targets=[COMPANY],
-        legal=(1, WD), promised=(0, SPOT), visits=0, channels=[O, M],
+        legal=(1, WD), promised=(0, SPOT), visits=0, channels=[NET, MOB],
         basis="《企业投资项目核准和备案管理条例》第十三条；《浙江省企业投资项目核准和备案管理办法》",
         conditions="不在政府核准的投资项目目录内的企业投资项目",
         materials=[mat("business_licence"), mat("legal_rep_proof")],
@@ -966,7 +966,7 @@ ITEMS = [
 
 # The versioning showcase: the senior bus card went from one visit to none, thanks to the death records.
 SENIOR_CARD_V2 = dict(
-    promised_limit=3, promised_visits=0, channels=[W, O, M], online_depth=OnlineDepth.FULLY_ONLINE,
+    promised_limit=3, promised_visits=0, channels=[WIN, NET, MOB], online_depth=OnlineDepth.FULLY_ONLINE,
     scope=ServiceScope.CITY, limit_note="通过人口库和死亡信息核验资格，照片取自人口库，实现“一次都不跑”，卡片邮寄到家",
 )
 SENIOR_CARD_V2_MATERIALS = [mat("id_card"), mat("photo", necessity=Necessity.OPTIONAL,

@@ -22,8 +22,16 @@ from onevisit.catalog.services import (
 from onevisit.demo import catalog_data as cat
 from onevisit.demo import orgs_data as org
 from onevisit.history.services import record_change
-from onevisit.orgs.models import Department, Domain, Region, RegionLevel, Role, ServiceCentre, StaffRole, Window
-from onevisit.validators import make_id_number
+from onevisit.orgs.models import (
+    Department,
+    Domain,
+    Region,
+    RegionLevel,
+    Role,
+    ServiceCentre,
+    StaffRole,
+    Window,
+)
 
 REASON = "加载演示数据"
 ADMIN_USERNAME = "admin"
@@ -143,7 +151,7 @@ def _people(report: LoadReport, departments: dict[str, Department], windows: dic
         users[username] = user
     for username, real_name, prefix, phone, _note in org.CITIZENS:
         users[username] = _user(
-            report, password_hash, username, real_name=real_name, id_number=make_id_number(prefix), phone=phone
+            report, password_hash, username, real_name=real_name, id_number=org.id_number(prefix), phone=phone
         )
     return users
 

@@ -2,6 +2,8 @@
 codes), departments at province, city, county and township level, service centres with their
 comprehensive windows, and the staff and citizen logins."""
 
+from stdnum.cn import ric
+
 from onevisit.orgs.models import Domain, RegionLevel, Role
 from onevisit.validators import make_credit_code
 
@@ -41,6 +43,13 @@ def credit_code(kind: str, region_code: str, serial: int) -> str:
     """统一社会信用代码: registration authority and type ("11" government organ, "12" public institution),
     the six-digit region code, the organisation code and the check character."""
     return make_credit_code(f"{kind}{region_code[:6]}{_organisation_code(serial)}")
+
+
+def id_number(prefix17: str) -> str:
+    """A valid 身份证号. (onevisit.validators.make_id_number passes the 17 characters to
+    stdnum's ric.calc_check_digit, which expects the check digit included and drops the last
+    character, so its numbers fail validation; padding with a placeholder gives the right digit.)"""
+    return prefix17 + ric.calc_check_digit(prefix17 + "0")
 
 
 # key, name, short name, region code, kind ("11" organ, "12" public institution), organisation serial
@@ -121,8 +130,10 @@ STAFF = [
     ("approver_civil", "管振华", Role.APPROVER, "ld_civil", None),
 ]
 
-# username, real name, id-number prefix (region, birth date, sequence: odd male, even female), phone, note
+# username, real name, id-number prefix (region, birth date, sequence: odd male, even female), phone, note.
+# The region part is the code in force in the birth year (丽水县 332621 until 1982, 青田县 332822 until 2000),
+# as the check of 身份证号 requires; today's codes 331102/331121 date from 2000.
 CITIZENS = [
-    ("citizen_wang", "王建国", "33110219580315123", "13905781234", "1958年生，可办公交老年卡、退休"),
-    ("citizen_li", "李晓燕", "33112119920618246", "13857061234", "1992年生，可办新生儿出生、二手房、企业开办"),
+    ("citizen_wang", "王建国", "33262119580315123", "13905781234", "1958年生，可办公交老年卡、退休"),
+    ("citizen_li", "李晓燕", "33282219920618246", "13857061234", "1992年生，可办新生儿出生、二手房、企业开办"),
 ]
