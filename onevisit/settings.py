@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "onevisit.orgs",
     "onevisit.workdays",
     "onevisit.catalog",
+    "onevisit.demo",
 ]
 
 MIDDLEWARE = [
