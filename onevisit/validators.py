@@ -45,4 +45,5 @@ def make_credit_code(prefix17: str) -> str:
 
 
 def make_id_number(prefix17: str) -> str:
-    return prefix17 + ric.calc_check_digit(prefix17)
+    # stdnum's ric.calc_check_digit expects the whole number and ignores its last character.
+    return prefix17 + ric.calc_check_digit(prefix17 + "0")

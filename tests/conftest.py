@@ -48,10 +48,10 @@ def personas(departments, window):
     """citizen, other citizen, clerk, reviewer of another department, supervisor, catalog admins."""
     return {
         "citizen": User.objects.create_user(
-            username="citizen", password="pass-1234", real_name="张三", id_number=make_id_number("33110219800101123")
+            username="citizen", password="pass-1234", real_name="张三", id_number=make_id_number("33262119580101123")
         ),
         "other_citizen": User.objects.create_user(
-            username="other", password="pass-1234", real_name="李四", id_number=make_id_number("33110219900202234")
+            username="other", password="pass-1234", real_name="李四", id_number=make_id_number("33282219920202234")
         ),
         "clerk": _staff("clerk", Role.WINDOW_CLERK, window=window),
         "reviewer": _staff("reviewer", Role.REVIEWER, department=departments["market"]),

@@ -32,6 +32,7 @@ from onevisit.orgs.models import (
     StaffRole,
     Window,
 )
+from onevisit.validators import make_id_number
 
 REASON = "加载演示数据"
 ADMIN_USERNAME = "admin"
@@ -151,7 +152,7 @@ def _people(report: LoadReport, departments: dict[str, Department], windows: dic
         users[username] = user
     for username, real_name, prefix, phone, _note in org.CITIZENS:
         users[username] = _user(
-            report, password_hash, username, real_name=real_name, id_number=org.id_number(prefix), phone=phone
+            report, password_hash, username, real_name=real_name, id_number=make_id_number(prefix), phone=phone
         )
     return users
 

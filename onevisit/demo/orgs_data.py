@@ -2,7 +2,6 @@
 codes), departments at province, city, county and township level, service centres with their
 comprehensive windows, and the staff and citizen logins."""
 
-from stdnum.cn import ric
 
 from onevisit.orgs.models import Domain, RegionLevel, Role
 from onevisit.validators import make_credit_code
@@ -43,13 +42,6 @@ def credit_code(kind: str, region_code: str, serial: int) -> str:
     """统一社会信用代码: registration authority and type ("11" government organ, "12" public institution),
     the six-digit region code, the organisation code and the check character."""
     return make_credit_code(f"{kind}{region_code[:6]}{_organisation_code(serial)}")
-
-
-def id_number(prefix17: str) -> str:
-    """A valid 身份证号. (onevisit.validators.make_id_number passes the 17 characters to
-    stdnum's ric.calc_check_digit, which expects the check digit included and drops the last
-    character, so its numbers fail validation; padding with a placeholder gives the right digit.)"""
-    return prefix17 + ric.calc_check_digit(prefix17 + "0")
 
 
 # key, name, short name, region code, kind ("11" organ, "12" public institution), organisation serial
