@@ -110,3 +110,27 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
 }
+
+# --- Portal foundations: notifications, citizen sign-in, documents (appended by the portal branch) ---
+INSTALLED_APPS += ["onevisit.notifications", "onevisit.documents", "onevisit.portal"]
+TEMPLATES[0]["OPTIONS"]["context_processors"].append("onevisit.portal.context.portal")
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "OneVisit 政务服务 <noreply@onevisit.localhost>")
+ONEVISIT_SMS_GATEWAY = env_str("ONEVISIT_SMS_GATEWAY", "onevisit.notifications.backends.LoggingSmsGateway")
+# Public address used in QR codes and notices (the case status page is under it).
+ONEVISIT_PUBLIC_URL = env_str("ONEVISIT_PUBLIC_URL", "http://127.0.0.1:8000")
+# Citizen sign-in: the demo provider is on unless switched off; OIDC is on when its issuer is set.
+ONEVISIT_DEMO_SIGNIN = env_bool("ONEVISIT_DEMO_SIGNIN", True)
+ONEVISIT_OIDC_ISSUER = env_str("ONEVISIT_OIDC_ISSUER", "")
+AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+if ONEVISIT_OIDC_ISSUER:
+    from onevisit.portal.oidc_settings import *  # noqa: E402,F403
+
+    AUTHENTICATION_BACKENDS.append("onevisit.portal.oidc.CitizenOIDCBackend")

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -12,3 +13,8 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("", include("onevisit.catalog.urls")),
 ]
+
+# Portal foundations (appended by the portal branch): sign-in, acting for a company, elder mode, search.
+urlpatterns += [path("", include("onevisit.portal.urls"))]
+if settings.ONEVISIT_OIDC_ISSUER:
+    urlpatterns += [path("oidc/", include("mozilla_django_oidc.urls"))]

@@ -1,0 +1,18 @@
+from django import template
+
+register = template.Library()
+
+
+@register.simple_tag
+def field_widget(field):
+    """Render a bound field's widget with aria attributes that tie it to its help text and error."""
+    attrs = {}
+    described = []
+    if field.help_text:
+        described.append(f"{field.auto_id}_help")
+    if field.errors:
+        described.append(f"{field.auto_id}_error")
+        attrs["aria-invalid"] = "true"
+    if described:
+        attrs["aria-describedby"] = " ".join(described)
+    return field.as_widget(attrs=attrs)
