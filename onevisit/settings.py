@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "onevisit.orgs",
     "onevisit.workdays",
     "onevisit.catalog",
+    "onevisit.cases",
 ]
 
 MIDDLEWARE = [
@@ -109,3 +110,10 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
 }
+
+# Cases: share of the promised time after which a case turns yellow; upload limits (type by content).
+ONEVISIT_WARNING_SHARE = float(env_str("ONEVISIT_WARNING_SHARE", "0.8"))
+ONEVISIT_UPLOAD_MAX_BYTES = env_int("ONEVISIT_UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
+ONEVISIT_UPLOAD_TYPES = env_list(
+    "ONEVISIT_UPLOAD_TYPES", ["application/pdf", "image/png", "image/jpeg", "application/ofd"]
+)
