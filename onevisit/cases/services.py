@@ -56,7 +56,7 @@ def _now(now: dt.datetime | None) -> dt.datetime:
 
 
 def _lock(case: Case) -> Case:
-    return Case.objects.select_for_update().select_related("item", "bundle").get(pk=case.pk)
+    return Case.objects.select_for_update(of=("self",)).select_related("item", "bundle").get(pk=case.pk)
 
 
 def _check(verb: str, actor, case: Case) -> Transition:
@@ -98,7 +98,7 @@ def _require_text(**values: str) -> None:
 
 
 def _children(case: Case) -> list[Case]:
-    return list(Case.objects.select_for_update().select_related("item").filter(parent=case).order_by("stage", "id"))
+    return list(Case.objects.select_for_update(of=("self",)).select_related("item").filter(parent=case).order_by("stage", "id"))
 
 
 def _record_visit(case: Case, kind: str, *, actor, now: dt.datetime, window=None) -> dict:
