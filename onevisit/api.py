@@ -60,5 +60,9 @@ def _mount_routers() -> None:
     api.add_router("/", orgs_router)
     api.add_router("/", catalog_router)
 
+    from onevisit.cases.api import router as cases_router
+
+    api.add_router("/", cases_router)
+
 
 _mount_routers()

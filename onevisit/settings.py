@@ -27,6 +27,10 @@ INSTALLED_APPS = [
     "onevisit.orgs",
     "onevisit.workdays",
     "onevisit.catalog",
+    "onevisit.cases",
+    "onevisit.notifications",
+    "onevisit.documents",
+    "onevisit.portal",
     "onevisit.demo",
 ]
 
@@ -111,8 +115,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
 }
 
-# --- Portal foundations: notifications, citizen sign-in, documents (appended by the portal branch) ---
-INSTALLED_APPS += ["onevisit.notifications", "onevisit.documents", "onevisit.portal"]
+# Portal: notifications, citizen sign-in, documents.
 TEMPLATES[0]["OPTIONS"]["context_processors"].append("onevisit.portal.context.portal")
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
@@ -134,3 +137,10 @@ if ONEVISIT_OIDC_ISSUER:
     from onevisit.portal.oidc_settings import *  # noqa: E402,F403
 
     AUTHENTICATION_BACKENDS.append("onevisit.portal.oidc.CitizenOIDCBackend")
+
+# Cases: share of the promised time after which a case turns yellow; upload limits (type by content).
+ONEVISIT_WARNING_SHARE = float(env_str("ONEVISIT_WARNING_SHARE", "0.8"))
+ONEVISIT_UPLOAD_MAX_BYTES = env_int("ONEVISIT_UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
+ONEVISIT_UPLOAD_TYPES = env_list(
+    "ONEVISIT_UPLOAD_TYPES", ["application/pdf", "image/png", "image/jpeg", "application/ofd"]
+)

@@ -7,6 +7,12 @@ from onevisit.orgs.models import Department, Region, RegionLevel, Role, ServiceC
 from onevisit.validators import make_credit_code, make_id_number
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(settings):
+    # Personas are created in almost every test; the production hasher costs ~0.3 s per user.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def region_tree(db):
     province = Region.objects.create(code="330000", name="浙江省", level=RegionLevel.PROVINCE)

@@ -5,12 +5,12 @@ import re
 import pytest
 
 from onevisit.notifications.models import Notification
+from onevisit.validators import make_id_number
 from tests.browser.conftest import run_axe
-from tests.portal.ids import valid_id_number
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-ID = valid_id_number("33010219880808123")
+ID = make_id_number("33010219880808123")
 
 
 def _code_for(recipient: str) -> str:

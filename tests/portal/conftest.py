@@ -3,9 +3,9 @@ import re
 import pytest
 
 from onevisit.notifications.models import Notification
-from tests.portal.ids import valid_id_number
+from onevisit.validators import make_id_number
 
-SIGNED_IN_ID = valid_id_number("33010219850505123")
+SIGNED_IN_ID = make_id_number("33010219850505123")
 
 
 def last_code() -> str:

@@ -5,9 +5,9 @@ from django.core.exceptions import SuspiciousOperation
 
 from onevisit.accounts.models import User
 from onevisit.portal.oidc import CitizenOIDCBackend
-from tests.portal.ids import valid_id_number
+from onevisit.validators import make_id_number
 
-ID = valid_id_number("33010219860303123")
+ID = make_id_number("33010219860303123")
 
 
 @pytest.fixture

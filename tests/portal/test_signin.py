@@ -8,10 +8,10 @@ from django.utils import timezone
 from onevisit.accounts.models import User
 from onevisit.notifications.models import Channel, Notification
 from onevisit.portal.models import SignInCode
-from tests.portal.ids import valid_id_number
+from onevisit.validators import make_id_number
 
-ID = valid_id_number("33010219850505123")
-OTHER_ID = valid_id_number("33010219900909456")
+ID = make_id_number("33010219850505123")
+OTHER_ID = make_id_number("33010219900909456")
 
 
 def _request_code(client, id_number=ID, name="王五", phone="", ip="10.0.0.1"):
@@ -128,7 +128,7 @@ def test_codes_are_rate_limited_per_id_number(client, db):
 
 def test_codes_are_rate_limited_per_address(client, db, settings):
     settings.ONEVISIT_SIGNIN_CODES_PER_IP = 2
-    ids = [valid_id_number(f"3301021986010{i}123") for i in (1, 2, 3)]
+    ids = [make_id_number(f"3301021986010{i}123") for i in (1, 2, 3)]
     assert _request_code(client, id_number=ids[0]).status_code == 302
     assert _request_code(client, id_number=ids[1]).status_code == 302
     response = _request_code(client, id_number=ids[2])
