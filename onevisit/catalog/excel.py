@@ -10,9 +10,9 @@ transaction with bulk inserts, and opens the history chain of every new object i
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
-import zipfile
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -25,10 +25,9 @@ from django.db import models, transaction
 from django.db.models.fields.files import FieldFile
 from django.forms.models import model_to_dict
 from django.utils import timezone
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
-from openpyxl.utils.exceptions import InvalidFileException
 
 from onevisit.catalog.models import (
     Bundle,
@@ -43,6 +42,7 @@ from onevisit.catalog.models import (
     VersionStatus,
 )
 from onevisit.catalog.services import CHILD_MODELS, item_snapshot
+from onevisit.catalog.xlsx_reader import XlsxError, XlsxReader
 from onevisit.history.services import events_start_chains, record_change
 from onevisit.orgs.models import LEVEL_ORDER, Department, Region, RegionLevel, Role
 from onevisit.orgs.selectors import roles_of
@@ -95,6 +95,8 @@ def _col(model, name: str, *, kind: str | None = None, choices=None, header: str
             kind = TEXT
     if f.has_default():
         required, default = False, f.get_default()
+    elif getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+        required, default = False, None
     elif f.null:
         required, default = False, None
     elif kind in (TEXT, REF):
@@ -546,9 +548,11 @@ class _Reader:
         if spec.name not in wb.sheetnames:
             self.errors.append(CellError(spec.name, 1, 0, "", f"缺少工作表“{spec.name}”"))
             return []
-        ws = wb[spec.name]
-        rows = ws.iter_rows(values_only=True)
-        header = next(rows, None) or ()
+        rows = wb.rows(spec.name)
+        first = next(rows, None)
+        header = first[1] if first and first[0] == 1 else ()
+        if first and first[0] != 1:
+            rows = itertools.chain([first], rows)
         by_header = {c.header: c for c in spec.columns}
         positions: dict[str, int] = {}
         for index, raw in enumerate(header):
@@ -567,15 +571,12 @@ class _Reader:
         if missing:
             self.errors.append(CellError(spec.name, 1, 0, "", f"缺少列：{SEP.join(missing)}"))
             return []
-        try:
-            total = max((ws.max_row or 1) - 1, 0)
-        except (TypeError, ValueError):
-            total = None
+        total = None
         bar = progress(spec.name, total)
         records = []
         plan = [(col, positions[col.key]) for col in spec.columns]
         pending = 0
-        for rownum, values in enumerate(rows, start=2):
+        for rownum, values in rows:
             pending += 1
             if pending == 1000:
                 bar.update(pending)
@@ -1115,8 +1116,8 @@ def import_catalog(
         raise PermissionDenied("只有不限部门的事项管理员可以导入事项目录")
     errors: list[CellError] = []
     try:
-        wb = load_workbook(source, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError):
+        wb = XlsxReader(source)
+    except (XlsxError, OSError):
         raise CatalogImportError([CellError("文件", 1, 0, "", "不是有效的 Excel（.xlsx）文件")])
     importer = _Importer(errors, actor)
     try:
