@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
+from functools import cached_property
 from typing import IO, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -52,7 +53,6 @@ SEP = "、"
 TEXT, INT, DECIMAL, BOOL, ENUM, ENUM_LIST, CODE_LIST, JSON, DATETIME, REF = (
     "text", "int", "decimal", "bool", "enum", "enum_list", "code_list", "json", "datetime", "ref",
 )
-_NO_DEFAULT = object()
 
 
 @dataclass(frozen=True)
@@ -67,11 +67,11 @@ class Column:
     decimal_places: int | None = None
     note: str = ""
 
-    @property
+    @cached_property
     def label_to_value(self) -> dict:
         return {str(label): value for value, label in self.choices}
 
-    @property
+    @cached_property
     def value_to_label(self) -> dict:
         return {value: str(label) for value, label in self.choices}
 
