@@ -59,6 +59,8 @@ def _mount_routers() -> None:
 
     api.add_router("/", orgs_router)
     api.add_router("/", catalog_router)
+    from onevisit.catalog.api_excel import router as catalog_excel_router
+    api.add_router("/", catalog_excel_router)
 
     from onevisit.cases.api import router as cases_router
 

@@ -2,7 +2,7 @@
 
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -140,3 +140,29 @@ def verify_chains(*, object_type: str | None = None) -> Iterator[BrokenLink]:
             yield BrokenLink(ev.pk, ev.object_type, ev.object_id, ev.seq, problem)
         else:
             expected_seq, prev = ev.seq + 1, ev.hash
+
+
+def events_start_chains(records: Iterable[dict], *, batch_size: int = 1000) -> int:
+    """Open the chains of many new objects at once (bulk imports). A new object's chain starts at seq 1
+    with an empty previous hash, so no head is read; an object that already has a chain makes the insert
+    fail on the unique (object, seq) constraint instead of forking it. Each record is a dict with obj,
+    actor, action and optionally reason and data, as for record_change. Returns the number appended."""
+    at = timezone.now()
+    events = []
+    for rec in records:
+        obj, actor = rec["obj"], rec.get("actor")
+        object_type, object_id = object_type_of(obj), str(obj.pk)
+        data = normalise(rec.get("data") or {})
+        label = actor_label_of(actor)
+        reason = rec.get("reason", "")
+        digest = compute_hash(
+            object_type=object_type, object_id=object_id, seq=1, at=at, actor_label=label,
+            action=rec["action"], reason=reason, data=data, prev_hash="",
+        )
+        events.append(Event(
+            object_type=object_type, object_id=object_id, seq=1, at=at,
+            actor=actor if getattr(actor, "pk", None) is not None else None, actor_label=label,
+            action=rec["action"], reason=reason, data=data, prev_hash="", hash=digest,
+        ))
+    Event.objects.bulk_create(events, batch_size=batch_size)
+    return len(events)
