@@ -20,6 +20,7 @@ from onevisit.catalog.models import (
     SpecialProcedure,
     VersionStatus,
 )
+from onevisit.catalog.signals import announce
 from onevisit.errors import DomainError
 from onevisit.history.services import record_change
 from onevisit.orgs.models import Department, Role
@@ -235,6 +236,7 @@ def item_publish(*, actor, item: ServiceItem, reason: str = "") -> ServiceItem:
     item.published_at = timezone.now()
     item.save(update_fields=["status", "published_at", "updated_at"])
     record_change(obj=item, actor=actor, action="item_published", reason=reason, data={"version": item.version})
+    announce(kind="item", code=item.implementation_code)
     return item
 
 
@@ -249,6 +251,7 @@ def item_retire(*, actor, item: ServiceItem, reason: str) -> ServiceItem:
     item.status = VersionStatus.RETIRED
     item.save(update_fields=["status", "updated_at"])
     record_change(obj=item, actor=actor, action="item_retired", reason=reason, data={"version": item.version})
+    announce(kind="item", code=item.implementation_code)
     return item
 
 
@@ -351,6 +354,7 @@ def bundle_publish(*, actor, bundle: Bundle, reason: str = "") -> Bundle:
     bundle.status = VersionStatus.PUBLISHED
     bundle.save(update_fields=["status", "updated_at"])
     record_change(obj=bundle, actor=actor, action="bundle_published", reason=reason)
+    announce(kind="bundle", code=bundle.code)
     return bundle
 
 
@@ -365,4 +369,5 @@ def bundle_retire(*, actor, bundle: Bundle, reason: str) -> Bundle:
     bundle.status = VersionStatus.RETIRED
     bundle.save(update_fields=["status", "updated_at"])
     record_change(obj=bundle, actor=actor, action="bundle_retired", reason=reason)
+    announce(kind="bundle", code=bundle.code)
     return bundle

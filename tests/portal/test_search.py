@@ -17,8 +17,6 @@ from onevisit.portal.search import search, search_index_refresh_item, tokens
 
 def _item(personas, departments, region, code, name, *, keywords="", department="market",
           conditions="符合条件的申请人均可申请。"):
-    # Items carry no materials here: catalog.services.item_snapshot fails on a material without a
-    # blank_form file (FieldFile.url raises ValueError, not AttributeError); reported to the lead.
     item = item_create(
         actor=personas["catalog_admin"],
         data={
@@ -98,3 +96,14 @@ def test_search_page_lists_results(client, catalog):
     assert "二手房交易过户一件事" in page and 'href="/bundles/second-hand-house/"' in page
     page = client.get("/search/", {"q": "护照签证"}).content.decode()
     assert "没有找到与“护照签证”相关的服务" in page
+
+
+def test_publishing_and_retiring_update_the_index_without_a_rebuild(
+    personas, departments, region_tree, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        item = _item(personas, departments, region_tree["city"], "331100-HY-0001", "婚姻登记预约", keywords="结婚")
+    assert [r.key for r in search("结婚登记")] == ["331100-HY-0001"]
+    with django_capture_on_commit_callbacks(execute=True):
+        item_retire(actor=personas["catalog_admin"], item=item, reason="停止办理")
+    assert search("结婚登记") == []
