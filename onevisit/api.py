@@ -59,6 +59,11 @@ def _mount_routers() -> None:
 
     api.add_router("/", orgs_router)
     api.add_router("/", catalog_router)
+    from onevisit.datahub.api import router as datahub_router
+    from onevisit.licences.api import router as licences_router
+
+    api.add_router("/", datahub_router)
+    api.add_router("/", licences_router)
 
 
 _mount_routers()

@@ -27,6 +27,8 @@ INSTALLED_APPS = [
     "onevisit.orgs",
     "onevisit.workdays",
     "onevisit.catalog",
+    "onevisit.datahub",
+    "onevisit.licences",
 ]
 
 MIDDLEWARE = [
@@ -109,3 +111,11 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
 }
+
+# Data hub: per-resource external providers as JSON ({"death": {"class": "...HttpProvider", "base_url": ...}}),
+# and how long a worker may cache a sharing permission (0 = never; a revocation waits at most this long).
+DATAHUB_PROVIDERS = __import__("json").loads(env_str("ONEVISIT_DATAHUB_PROVIDERS", "{}"))
+DATAHUB_PERMISSION_CACHE_SECONDS = env_int("ONEVISIT_DATAHUB_PERMISSION_CACHE_SECONDS", 0)
+# E-licences: departments' private signing keys are stored encrypted with a key derived from this value.
+KEY_ENCRYPTION_KEY = env_str("ONEVISIT_KEY_ENCRYPTION_KEY", "onevisit-development-key-encryption-key-change-me")
+LICENCE_SIGNER = env_str("ONEVISIT_LICENCE_SIGNER", "onevisit.licences.signing.TongsuoSm2Signer")

@@ -11,4 +11,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("", include("onevisit.catalog.urls")),
+    path("", include("onevisit.datahub.urls")),
+    path("", include("onevisit.licences.urls")),
 ]
