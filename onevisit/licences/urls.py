@@ -1,1 +1,7 @@
-urlpatterns: list = []
+from django.urls import path
+
+from onevisit.licences import views
+
+urlpatterns = [
+    path("licences/verify/<str:identifier>/", views.verify_page, name="licence-verify"),
+]
