@@ -14,6 +14,12 @@ def valid_id_number(prefix17: str) -> str:
     return prefix17 + ric.calc_check_digit(prefix17 + "0")
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """The shared personas hash a dozen passwords per test; PBKDF2 made setup take seconds."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def hub(personas, departments, region_tree):
     """The standard resources owned by a public-security bureau, its data admin and system token, and

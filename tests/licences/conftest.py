@@ -6,6 +6,12 @@ from onevisit.orgs.models import Role, StaffRole
 from tests.datahub.conftest import hub  # noqa: F401 - shared fixture
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """The shared personas hash a dozen passwords per test; PBKDF2 made setup take seconds."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def lic(hub, departments):  # noqa: F811 - hub is the data-hub fixture imported above
     market = departments["market"]
