@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from django.conf import settings
+from django.db import connection
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -54,14 +55,21 @@ class LocalProvider(DataProvider):
     label = "本地共享库"
 
     def fetch(self, *, resource: DataResource, identifier: str) -> Fetched | None:
-        row = (
-            DataRecord.objects.filter(resource_id=resource.pk, identifier=identifier)
-            .values_list("data", "updated_at")
-            .first()
-        )
+        # One probe of the unique (resource, identifier) index; raw SQL because the ORM's query compilation
+        # cost as much as the round trip on this hot path.
+        with connection.cursor() as cur:
+            cur.execute(
+                "SELECT data, updated_at FROM datahub_datarecord WHERE resource_id = %s AND identifier = %s",
+                [resource.pk, identifier],
+            )
+            row = cur.fetchone()
         if row is None:
             return None
-        return Fetched(data=row[0], updated_at=row[1], source=f"{resource.owner_id}:{resource.key}:local")
+        data = json.loads(row[0]) if isinstance(row[0], str | bytes) else row[0]
+        updated_at = DataRecord._meta.get_field("updated_at").to_python(row[1])
+        if connection.vendor == "sqlite" and timezone.is_naive(updated_at):
+            updated_at = timezone.make_aware(updated_at, datetime.UTC)
+        return Fetched(data=data, updated_at=updated_at, source=f"{resource.owner_id}:{resource.key}:local")
 
 
 class HttpProvider(DataProvider):

@@ -1,13 +1,14 @@
 """Writes and the one read path of the data hub. Every read of shared data goes through datahub_read:
 permission (共享清单), purpose, field filter, and an access record whether granted or refused."""
 
+import json
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from onevisit.datahub.models import AccessRecord, DataRecord, DataResource, IdentifierKind, SharingPermission
@@ -176,17 +177,31 @@ class ReadResult:
 _permission_cache: dict = {}
 
 
+def _json(value):
+    return json.loads(value) if isinstance(value, str | bytes) else value
+
+
 def _permission(department_id: int, resource_key: str) -> SharingPermission | None:
     ttl = getattr(settings, "DATAHUB_PERMISSION_CACHE_SECONDS", 0)
     if ttl > 0:
         hit = _permission_cache.get((department_id, resource_key))
         if hit and hit[0] > time.monotonic():
             return hit[1]
-    perm = (
-        SharingPermission.objects.filter(department_id=department_id, resource__key=resource_key)
-        .select_related("resource")
-        .first()
-    )
+    # Raw SQL on the hot path: the ORM's query compilation cost as much as the round trip.
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT p.id, p.fields, p.item_codes, r.id, r.key, r.name, r.owner_id, r.identifier_kind, r.many, r.fields"
+            " FROM datahub_sharingpermission p JOIN datahub_dataresource r ON r.id = p.resource_id"
+            " WHERE p.department_id = %s AND r.key = %s",
+            [department_id, resource_key],
+        )
+        row = cur.fetchone()
+    perm = None
+    if row is not None:
+        resource = DataResource(id=row[3], key=row[4], name=row[5], owner_id=row[6], identifier_kind=row[7],
+                                many=bool(row[8]), fields=_json(row[9]))
+        perm = SharingPermission(id=row[0], department_id=department_id, resource=resource, fields=_json(row[1]),
+                                 item_codes=_json(row[2]))
     if ttl > 0:
         _permission_cache[(department_id, resource_key)] = (time.monotonic() + ttl, perm)
     return perm

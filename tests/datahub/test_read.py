@@ -1,7 +1,7 @@
 import pytest
 from django.core.exceptions import PermissionDenied
 
-from onevisit.datahub.models import AccessRecord
+from onevisit.datahub.models import AccessRecord, DataRecord
 from onevisit.datahub.services import (
     datahub_read,
     permission_grant,
@@ -29,6 +29,7 @@ def test_granted_read_returns_only_permitted_fields_and_is_recorded(hub, granted
     )
     assert result.found and result.data == {"name": "张三", "birth_date": "1980-01-01"}
     assert result.withheld == ["sex"]
+    assert result.updated_at == DataRecord.objects.get(identifier=hub["citizen"].id_number).updated_at
     access = AccessRecord.objects.get(pk=result.access_id)
     assert access.granted and access.found and access.fields == ["name", "birth_date"]
     assert access.actor == personas["reviewer"] and access.department == departments["market"]
