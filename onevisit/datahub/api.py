@@ -109,13 +109,15 @@ def upsert_records(request, key: str, payload: UpsertIn):
 
 
 def _department_for(user, department_id: int | None) -> Department:
-    held = {r.department_id for r in roles_of(user) if r.department_id}
+    # The roles are loaded once per request with their departments; no further query when the
+    # department is one of the user's own (the usual case).
+    held = {r.department_id: r.department for r in roles_of(user) if r.department_id}
     if department_id is None:
         if len(held) != 1:
             raise DomainError("请用 department 参数指明以哪个部门的名义读取", code="invalid", status=422,
                               fields=[{"field": "department", "reason": "必须指明部门"}])
-        department_id = next(iter(held))
-    department = Department.objects.filter(pk=department_id).first()
+        return next(iter(held.values()))
+    department = held.get(department_id) or Department.objects.filter(pk=department_id).first()
     if department is None:
         raise DomainError("部门不存在", code="invalid", status=422, fields=[{"field": "department", "reason": "不存在"}])
     return department

@@ -164,6 +164,9 @@ def test_read_over_http_with_token(hub, granted, personas, departments, client):
     response = client.get(url, {"case_number": "C-1"}, **bearer(tax_token))
     assert response.status_code == 403 and response.json()["error"]["code"] == "forbidden"
     assert client.get(url, {"case_number": "C-1"}).status_code == 401
+    assert client.get(url, {"case_number": "C-1"}, **bearer(token + "x")).status_code == 401
+    ApiToken.objects.filter(user=personas["reviewer"]).update(revoked=True)
+    assert client.get(url, {"case_number": "C-1"}, **bearer(token)).status_code == 401
     assert AccessRecord.objects.filter(granted=False, department=departments["tax"]).exists()
 
 
