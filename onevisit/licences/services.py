@@ -5,7 +5,7 @@ import secrets
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from onevisit.datahub.schema import clean_entry, clean_identifier, validate_schema
@@ -99,7 +99,13 @@ def signing_key_rotate(*, actor, department: Department) -> SigningKey:
 
 def _active_key(*, actor, department: Department) -> SigningKey:
     key = SigningKey.objects.filter(department=department, active=True).first()
-    return key or _new_key(actor=actor, department=department)
+    if key is not None:
+        return key
+    try:
+        with transaction.atomic():  # two first issues racing: the partial unique constraint lets one win
+            return _new_key(actor=actor, department=department)
+    except IntegrityError:
+        return SigningKey.objects.get(department=department, active=True)
 
 
 # ---- signing ---------------------------------------------------------------------------------------

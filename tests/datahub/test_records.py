@@ -98,3 +98,22 @@ def test_import_refuses_an_actor_of_another_department(hub, tmp_path):
     with pytest.raises(CommandError, match="数据管理员"):
         call_command("import_records", "death", str(path), "--actor", "market_system")
     assert not DataRecord.objects.filter(resource__key="death").exists()
+
+
+def test_import_groups_entries_of_a_many_resource(hub, tmp_path):
+    path = tmp_path / "real_estate.csv"
+    _write_csv(path, [
+        ["身份证号", "不动产权证号", "权利人身份证号", "坐落", "面积（平方米）"],
+        [PEOPLE[0], "浙(2020)丽水市不动产权第0000001号", PEOPLE[0], "紫金路1号", "89.5"],
+        [PEOPLE[0], "浙(2021)丽水市不动产权第0000002号", PEOPLE[0], "中山街2号", "60"],
+        [PEOPLE[1], "浙(2022)丽水市不动产权第0000003号", PEOPLE[1], "解放街3号", "不知道"],
+    ])
+    with pytest.raises(CommandError, match="共 1 处错误"):
+        call_command("import_records", "real_estate", str(path), verbosity=0)
+    assert not DataRecord.objects.filter(resource__key="real_estate").exists()
+    rows = path.read_text(encoding="utf-8").replace("不知道", "75")
+    path.write_text(rows, encoding="utf-8")
+    call_command("import_records", "real_estate", str(path), verbosity=0)
+    owner = DataRecord.objects.get(resource__key="real_estate", identifier=PEOPLE[0])
+    assert [i["address"] for i in owner.data["items"]] == ["紫金路1号", "中山街2号"]
+    assert owner.data["items"][0]["area"] == "89.5"
