@@ -65,6 +65,11 @@ def _mount_routers() -> None:
     from onevisit.cases.api import router as cases_router
 
     api.add_router("/", cases_router)
+    from onevisit.datahub.api import router as datahub_router
+    from onevisit.licences.api import router as licences_router
+
+    api.add_router("/", datahub_router)
+    api.add_router("/", licences_router)
 
 
 _mount_routers()

@@ -1,5 +1,6 @@
 """Django settings for OneVisit. Every deployment knob is an environment variable (see .env.example)."""
 
+import json
 from pathlib import Path
 
 import dj_database_url
@@ -32,6 +33,8 @@ INSTALLED_APPS = [
     "onevisit.documents",
     "onevisit.portal",
     "onevisit.demo",
+    "onevisit.datahub",
+    "onevisit.licences",
 ]
 
 MIDDLEWARE = [
@@ -144,3 +147,10 @@ ONEVISIT_UPLOAD_MAX_BYTES = env_int("ONEVISIT_UPLOAD_MAX_BYTES", 20 * 1024 * 102
 ONEVISIT_UPLOAD_TYPES = env_list(
     "ONEVISIT_UPLOAD_TYPES", ["application/pdf", "image/png", "image/jpeg", "application/ofd"]
 )
+# Data hub: per-resource external providers as JSON ({"death": {"class": "...HttpProvider", "base_url": ...}}),
+# and how long a worker may cache a sharing permission (0 = never; a revocation waits at most this long).
+DATAHUB_PROVIDERS = json.loads(env_str("ONEVISIT_DATAHUB_PROVIDERS", "{}"))
+DATAHUB_PERMISSION_CACHE_SECONDS = env_int("ONEVISIT_DATAHUB_PERMISSION_CACHE_SECONDS", 0)
+# E-licences: departments' private signing keys are stored encrypted with a key derived from this value.
+KEY_ENCRYPTION_KEY = env_str("ONEVISIT_KEY_ENCRYPTION_KEY", "onevisit-development-key-encryption-key-change-me")
+LICENCE_SIGNER = env_str("ONEVISIT_LICENCE_SIGNER", "onevisit.licences.signing.TongsuoSm2Signer")

@@ -12,6 +12,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("", include("onevisit.catalog.urls")),
+    path("", include("onevisit.datahub.urls")),
+    path("", include("onevisit.licences.urls")),
 ]
 
 # Portal foundations (appended by the portal branch): sign-in, acting for a company, elder mode, search.

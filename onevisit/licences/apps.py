@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+
+
+class LicencesConfig(AppConfig):
+    name = "onevisit.licences"
+    label = "licences"
+    verbose_name = "电子证照"
+
+    def ready(self):
+        from onevisit.datahub.providers import register_prefix_provider
+        from onevisit.datahub.schema import LICENCE_PREFIX
+
+        register_prefix_provider(LICENCE_PREFIX, "onevisit.licences.provider.LicenceProvider")
