@@ -5,6 +5,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models.fields.files import FieldFile
 from django.forms.models import model_to_dict
 from django.utils import timezone
 
@@ -44,7 +45,8 @@ def _child_rows(item: ServiceItem, name: str) -> list[dict]:
     for obj in getattr(item, name).all():
         row = model_to_dict(obj, exclude=["id", "item"])
         for key, value in list(row.items()):
-            if hasattr(value, "name") and hasattr(value, "url"):  # FileField
+            # An empty FieldFile raises ValueError on .url, so test the type, not the attributes.
+            if isinstance(value, FieldFile):
                 row[key] = value.name or ""
         rows.append(row)
     return rows
