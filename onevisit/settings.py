@@ -109,3 +109,6 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
 }
+
+# Project-wide static files (base stylesheet) live in onevisit/static, outside any app.
+STATICFILES_DIRS = [BASE_DIR / "onevisit" / "static"]

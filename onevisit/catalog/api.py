@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.http import Http404
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from onevisit.accounts.auth import current_user, staff_auth
 from onevisit.catalog import selectors, services
@@ -130,6 +130,7 @@ def list_items(
 ):
     """Current published versions ordered by 实施编码. Page with `after` (keyset: the `next_after` of the
     previous page, fast at any depth) or with `limit`/`offset`. `limit` is at most 200."""
+    current_user(request)
     qs = selectors.published_items(
         q=q, department=department, item_type=item_type or "", level=level or "", channel=channel or "",
         promised_visits=promised_visits, domain=domain or "", region=region,
@@ -141,6 +142,7 @@ def list_items(
 
 @router.get("/items/{code}", response=ItemOut, summary="事项当前发布版本（按实施编码）")
 def get_item(request, code: str):
+    current_user(request)
     return _detail(selectors.published_item_detail(code))
 
 
@@ -165,6 +167,7 @@ def get_item_version(request, code: str, version: int):
 
 @router.get("/items/{code}/guide", response=ItemGuideOut, summary="事项办事指南")
 def get_item_guide(request, code: str):
+    current_user(request)
     return item_guide(selectors.published_item_detail(code))
 
 
@@ -177,6 +180,7 @@ class BundlePageOut(Schema):
 
 @router.get("/bundles", response=BundlePageOut, summary="已发布的一件事")
 def list_bundles(request, q: str = "", department: str = "", after: str = "", limit: int = 20, offset: int = 0):
+    current_user(request)
     qs = selectors.published_bundles(q=q, department=department).prefetch_related("entries")
     rows, next_after = selectors.page(qs, key="code", after=after, limit=limit, offset=offset)
     return {"results": [_bundle(b) for b in rows], "next_after": next_after, "limit": selectors.clamp(limit),
@@ -203,7 +207,7 @@ def create_item(request, payload: ItemIn):
         actor=request.auth, data={"implementation_code": payload.implementation_code, **args["data"]},
         co_departments=args["co_departments"] or [], children=args["children"], reason=payload.reason,
     )
-    return 201, _reload(item)
+    return Status(201, _reload(item))
 
 
 @router.patch("/items/{code}/versions/{version}", response=ItemOut, auth=staff_auth, summary="修改事项草稿")
@@ -219,7 +223,7 @@ def update_item(request, code: str, version: int, payload: ItemPatch):
 def new_item_version(request, code: str, payload: ReasonIn | None = None):
     item = selectors.item_for_write(code)
     draft = services.item_new_version(actor=request.auth, item=item, reason=payload.reason if payload else "")
-    return 201, _reload(draft)
+    return Status(201, _reload(draft))
 
 
 @router.post("/items/{code}/versions/{version}/publish", response=ItemOut, auth=staff_auth, summary="发布事项草稿")
@@ -243,7 +247,7 @@ def create_bundle(request, payload: BundleIn):
         actor=request.auth, data={"code": payload.code, **args["data"]}, entries=args["entries"],
         reason=payload.reason,
     )
-    return 201, _bundle(bundle)
+    return Status(201, _bundle(bundle))
 
 
 @router.patch("/bundles/{code}", response=BundleOut, auth=staff_auth, summary="修改一件事")

@@ -3,6 +3,7 @@
 from django.http import Http404
 from ninja import Router
 
+from onevisit.accounts.auth import current_user
 from onevisit.catalog.schemas import DepartmentOut, RegionOut, WindowOut
 from onevisit.orgs.models import Department, Domain, Region, RegionLevel, Window
 
@@ -19,6 +20,7 @@ def _region(r: Region) -> dict:
 @router.get("/regions", response=list[RegionOut], summary="行政区划（按上级或层级筛选）")
 def list_regions(request, parent: str = "", level: RegionLevel | None = None, root: bool = False):
     """`parent` gives the children of a region; `root=true` gives the top of the tree."""
+    current_user(request)
     qs = Region.objects.select_related("parent").order_by("code")
     if parent:
         qs = qs.filter(parent__code=parent)
@@ -31,6 +33,7 @@ def list_regions(request, parent: str = "", level: RegionLevel | None = None, ro
 
 @router.get("/regions/{code}", response=RegionOut, summary="一个行政区划")
 def get_region(request, code: str):
+    current_user(request)
     region = Region.objects.select_related("parent").filter(code=code).first()
     if region is None:
         raise Http404(f"区划 {code} 不存在")
@@ -39,6 +42,7 @@ def get_region(request, code: str):
 
 @router.get("/departments", response=list[DepartmentOut], summary="部门（按区划筛选）")
 def list_departments(request, region: str = ""):
+    current_user(request)
     qs = Department.objects.select_related("region").order_by("region__code", "name", "id")
     if region:
         qs = qs.filter(region__code=region)
@@ -52,6 +56,7 @@ def list_departments(request, region: str = ""):
 @router.get("/windows", response=list[WindowOut], summary="综合窗口（受理领域与无差别受理）")
 def list_windows(request, region: str = "", domain: Domain | None = None, item_code: str = ""):
     """`domain` and `item_code` keep the windows that accept them (any-item windows accept all)."""
+    current_user(request)
     qs = Window.objects.select_related("centre__region").order_by("centre_id", "number")
     if region:
         qs = qs.filter(centre__region__code=region)
