@@ -154,3 +154,5 @@ DATAHUB_PERMISSION_CACHE_SECONDS = env_int("ONEVISIT_DATAHUB_PERMISSION_CACHE_SE
 # E-licences: departments' private signing keys are stored encrypted with a key derived from this value.
 KEY_ENCRYPTION_KEY = env_str("ONEVISIT_KEY_ENCRYPTION_KEY", "onevisit-development-key-encryption-key-change-me")
 LICENCE_SIGNER = env_str("ONEVISIT_LICENCE_SIGNER", "onevisit.licences.signing.TongsuoSm2Signer")
+# Project-wide static files (base stylesheet) live in onevisit/static, outside any app.
+STATICFILES_DIRS = [BASE_DIR / "onevisit" / "static"]

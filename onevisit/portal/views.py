@@ -42,7 +42,12 @@ def _oidc_enabled() -> bool:
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "portal/home.html")
+    from onevisit.catalog import selectors as catalog
+
+    # Bundles first (one thing in the citizen's eyes), then items that need no trip at all.
+    bundles = list(catalog.published_bundles(q="", department="")[:8])
+    items = list(catalog.published_items(q="", department="").filter(promised_visits=0)[:12])
+    return render(request, "portal/home.html", {"bundles": bundles, "items": items})
 
 
 def signin(request: HttpRequest) -> HttpResponse:
