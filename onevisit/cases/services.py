@@ -36,6 +36,7 @@ from onevisit.cases.models import (
     Visit,
     VisitKind,
 )
+from onevisit.cases.signals import case_moved
 from onevisit.cases.transitions import TABLE, Transition, Who
 from onevisit.cases.uploads import check_upload, store
 from onevisit.catalog.models import Bundle, Necessity, ServiceItem, StepRole, VersionStatus
@@ -83,6 +84,10 @@ def _move(case: Case, verb: str, *, actor, now: dt.datetime, reason: str = "", d
     record_change(
         obj=case, actor=actor, action=verb, reason=reason,
         data={"from": before, "to": case.status, "at": now, **(data or {})},
+    )
+    case_id, after = case.pk, case.status
+    transaction.on_commit(
+        lambda: case_moved.send(sender=Case, case_id=case_id, verb=verb, before=before, after=after)
     )
 
 
