@@ -324,8 +324,11 @@ def _submit_item(*, actor, item_code, applicant, channel, form, materials, now) 
     raise_form_problems([p for p in form_problems(item.fields.all(), form) if p["kind"] != "field_missing"])
     rows = _material_rows(case, item.materials.all(), materials, item.allows_commitment)
     case.number = _next_number(item_code, now.astimezone(SHANGHAI).date())
+    from onevisit.datahub.onecard import case_fetch  # datahub2 hook: 一证通办 (fetch proofs, prefill form)
+    fetched = case_fetch(case=case, item=item, rows=rows)  # datahub2 hook
     case.save(force_insert=True)
     CaseMaterial.objects.bulk_create(rows)
+    fetched.save()  # datahub2 hook
     facts = _submission_facts(case, item, rows)
     if channel in VISIT_CHANNELS:
         facts.update(_record_visit(case, VisitKind.SUBMISSION, actor=actor, now=now, window=_actor_window(actor, case)))

@@ -37,6 +37,7 @@ STANDARD_RESOURCES: dict[str, dict] = {
             _f("name", "名称", required=True), _f("credit_code", "统一社会信用代码", "credit_code", required=True),
             _f("legal_representative", "法定代表人", required=True), _f("registered_capital", "注册资本（万元）", "decimal"),
             _f("address", "住所"), _f("status", "登记状态", required=True),
+            _f("legal_representative_id_number", "法定代表人身份证号", "id_number"),
         ],
     },
     "death": {

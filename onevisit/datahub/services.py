@@ -55,6 +55,7 @@ def resource_create(
         description=description,
     )
     record_change(obj=resource, actor=actor, action="created", data={"key": key, "owner": owner.pk, "fields": fields})
+    _resource_kinds.clear()
     return resource
 
 
@@ -277,6 +278,21 @@ def datahub_read(
         updated_at=fetched.updated_at if fetched else None, fetched_at=now, access_id=access.pk,
         extra=fetched.extra if fetched else {},
     )
+
+
+# (expires_at_monotonic, {resource key: identifier kind}): lets the case engine skip materials whose key
+# names no resource without a query per submission.
+_resource_kinds: dict = {}
+RESOURCE_INDEX_SECONDS = 30
+
+
+def resource_kinds() -> dict[str, str]:
+    hit = _resource_kinds.get("index")
+    if hit and hit[0] > time.monotonic():
+        return hit[1]
+    kinds = dict(DataResource.objects.values_list("key", "identifier_kind"))
+    _resource_kinds["index"] = (time.monotonic() + RESOURCE_INDEX_SECONDS, kinds)
+    return kinds
 
 
 # ---- use by the case engine ------------------------------------------------------------------------
