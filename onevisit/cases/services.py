@@ -274,6 +274,11 @@ def case_submit(
                                       form=form, materials=materials, now=_now(now))
             if idempotency_key:
                 IdempotencyKey.objects.create(user=actor, key=idempotency_key, fingerprint=fingerprint, case=case)
+        from onevisit.rules.services import (
+            decide_on_submission,  # datahub2 hook: 秒批 after the submit commits
+        )
+        if decide_on_submission(case) is not None:  # datahub2 hook
+            case.refresh_from_db()  # datahub2 hook
         return case, True
     except IntegrityError:
         # A racing request with the same key committed first: ours rolled back entirely.
