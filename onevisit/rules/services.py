@@ -68,16 +68,20 @@ def rule_set(*, actor, item: ServiceItem, definition: dict, description: str = "
     return rule
 
 
-# Published rules never change, so a worker keeps them: item version id -> rule or None.
-_rule_cache: dict[int, AutoRule | None] = {}
+# A published item version's rule never changes, so a worker keeps it, keyed by the version's id and
+# publication moment (a restored or re-created database cannot reuse a stale entry).
+_rule_cache: dict[tuple, AutoRule | None] = {}
 
 
-def rule_for(item_id: int) -> AutoRule | None:
-    if item_id in _rule_cache:
-        return _rule_cache[item_id]
-    rule = (AutoRule.objects.select_related("item", "licence_type__issuer").filter(item_id=item_id).first())
-    if rule is None or rule.item.status != VersionStatus.DRAFT:
-        _rule_cache[item_id] = rule
+def rule_for(item: ServiceItem) -> AutoRule | None:
+    key = (item.pk, item.published_at)
+    if item.status == VersionStatus.PUBLISHED and key in _rule_cache:
+        return _rule_cache[key]
+    rule = AutoRule.objects.select_related("item", "licence_type__issuer").filter(item_id=item.pk).first()
+    if item.status == VersionStatus.PUBLISHED:
+        if len(_rule_cache) > 10000:
+            _rule_cache.clear()
+        _rule_cache[key] = rule
     return rule
 
 
@@ -237,7 +241,7 @@ def decide_on_submission(case) -> AutoDecision | None:
     trace (each condition, the value it saw, its source and time) is stored."""
     if case.bundle_id or case.parent_id:
         return None
-    rule = rule_for(case.item_id)
+    rule = rule_for(case.item)
     if rule is None:
         return None
     now = timezone.now()
