@@ -991,6 +991,8 @@ def case_archive(*, actor, case: Case, now: dt.datetime | None = None) -> Case:
     _check("archive", actor, case)
     _require_not_child(case, "归档")
     _move(case, "archive", actor=actor, now=now)
+    from onevisit.archive.services import archive_package  # datahub2 hook: 电子档案
+    archive_package(case=case, now=now)  # datahub2 hook
     for child in _children(case):
         if child.status in TABLE["child_archived"].sources:
             _move(child, "child_archived", actor=actor, now=now, data={"parent": case.number})
