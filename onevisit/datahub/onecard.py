@@ -12,6 +12,7 @@ from django.db.models import Prefetch
 
 from onevisit.catalog.models import Material, Necessity, ServiceItem, VersionStatus
 from onevisit.datahub.models import CasePrefill, FetchedProof, SharingPermission
+from onevisit.datahub.schema import canonical_key
 from onevisit.datahub.services import datahub_read, resolve_material, resource_kinds
 from onevisit.errors import DomainError
 from onevisit.orgs.models import Role
@@ -228,7 +229,7 @@ def _fetch_out(item: ServiceItem, fetched: Fetch) -> dict:
 def _fetchable(item: ServiceItem, key: str, perms: dict, kinds: dict) -> bool:
     if key not in kinds:
         return False
-    codes = perms.get((item.department_id, key))
+    codes = perms.get((item.department_id, canonical_key(key)))
     return codes is not None and (not codes or item.implementation_code in codes)
 
 

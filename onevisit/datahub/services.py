@@ -13,7 +13,14 @@ from django.utils import timezone
 
 from onevisit.datahub.models import AccessRecord, DataRecord, DataResource, IdentifierKind, SharingPermission
 from onevisit.datahub.providers import Fetched, ProviderError, provider_for
-from onevisit.datahub.schema import LICENCE_PREFIX, clean_identifier, clean_record_data, validate_schema
+from onevisit.datahub.schema import (
+    LICENCE_ALIASES,
+    LICENCE_PREFIX,
+    canonical_key,
+    clean_identifier,
+    clean_record_data,
+    validate_schema,
+)
 from onevisit.errors import DomainError
 from onevisit.history.services import actor_label_of, record_change
 from onevisit.orgs.models import Department, Role
@@ -231,6 +238,7 @@ def datahub_read(
     Refusals raise DomainError(403) after the refusal is recorded; do not call this inside a transaction
     that the exception would roll back (the refusal would vanish with it)."""
     now = timezone.now()
+    resource = canonical_key(resource)
     identifier = (identifier or "").strip().upper()
     case_number, item_code = (purpose_case_number or "").strip(), (purpose_item_code or "").strip()
     requested = list(dict.fromkeys(fields)) if fields else None
@@ -291,6 +299,8 @@ def resource_kinds() -> dict[str, str]:
     if hit and hit[0] > time.monotonic():
         return hit[1]
     kinds = dict(DataResource.objects.values_list("key", "identifier_kind"))
+    kinds.update({f"{LICENCE_PREFIX}{name}": kinds[f"{LICENCE_PREFIX}{code}"]
+                  for name, code in LICENCE_ALIASES.items() if f"{LICENCE_PREFIX}{code}" in kinds})
     _resource_kinds["index"] = (time.monotonic() + RESOURCE_INDEX_SECONDS, kinds)
     return kinds
 

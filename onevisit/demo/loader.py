@@ -259,6 +259,9 @@ def load_demo() -> LoadReport:
     users = _people(report, departments, windows)
     codes = _items(report, departments, users["catalog_admin"])
     _bundles(report, departments, codes, users["catalog_admin"])
+    from onevisit.demo.registers import load_registers  # datahub2: registers, sharing list, 秒批 rules
+
+    load_registers(report, users["catalog_admin"])
     return report
 
 

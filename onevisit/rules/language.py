@@ -34,7 +34,7 @@ from pydantic import (
 
 MAX_DEPTH = 6
 MAX_CONDITIONS = 40
-FACT_RE = re.compile(r"^(form\.[a-z][a-z0-9_]{0,59}|(licence:[0-9A-Za-z_]{1,20}|[a-z][a-z0-9_]{0,39})(\.[a-z][a-z0-9_]{0,59})?)$")
+FACT_RE = re.compile(r"^(form\.[a-z][a-z0-9_]{0,59}|(licence:[0-9A-Za-z_]{1,40}|[a-z][a-z0-9_]{0,39})(\.[a-z][a-z0-9_]{0,59})?)$")
 
 # operator -> (label for reasons, kind of value it needs)
 OPERATORS: dict[str, tuple[str, str]] = {

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from onevisit.catalog.models import ServiceItem, StepRole, VersionStatus
 from onevisit.catalog.services import require_catalog_admin
-from onevisit.datahub.schema import LICENCE_PREFIX
+from onevisit.datahub.schema import LICENCE_PREFIX, canonical_key
 from onevisit.datahub.services import datahub_read
 from onevisit.errors import DomainError
 from onevisit.history.services import record_change
@@ -102,6 +102,7 @@ class CaseFacts:
     _read: dict = field(default_factory=dict)
 
     def _resource(self, key: str) -> dict:
+        key = canonical_key(key)
         if key not in self._read:
             try:
                 r = datahub_read(actor=self.actor, department=self.department, resource=key, identifier=self.identifier,
@@ -255,7 +256,7 @@ def decide_on_submission(case) -> AutoDecision | None:
         data = _licence_data(rule, facts)
         renew = None
         if rule.licence_action == LicenceAction.RENEW:
-            seen = facts.lookup(f"{LICENCE_PREFIX}{rule.licence_type.code}.identifier")
+            seen = facts.lookup(f"{LICENCE_PREFIX}{rule.licence_type.code}.identifier")  # same read as the rule's
             renew = seen.value if seen is not None and seen.value is not UNKNOWN else None
         try:
             with transaction.atomic():
