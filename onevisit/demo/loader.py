@@ -229,6 +229,9 @@ def _second_version(item: ServiceItem, admin: User) -> None:
         actor=admin, item=draft, data=cat.SENIOR_CARD_V2, children={"materials": cat.SENIOR_CARD_V2_MATERIALS},
         reason=cat.SENIOR_CARD_V2_REASON,
     )
+    from onevisit.demo.registers import rule_on_draft  # datahub2: version 2 carries the 秒批 rule
+
+    rule_on_draft(key="senior_bus_card", draft=draft, admin=admin)
     item_publish(actor=admin, item=draft, reason=cat.SENIOR_CARD_V2_REASON)
 
 

@@ -107,10 +107,7 @@ def _departments() -> dict[str, Department]:
     return {key: by_code[c] for key, (c, _s) in codes.items() if c in by_code}
 
 
-def load_registers(report=None, admin=None) -> dict:
-    """Called by load_demo after the catalog. Returns counts of what it created."""
-    created: dict[str, int] = {}
-    depts = _departments()
+def _resources_and_types(depts: dict) -> tuple[dict, dict]:
     with transaction.atomic():
         resources = {}
         for key, spec in STANDARD_RESOURCES.items():
@@ -120,9 +117,27 @@ def load_registers(report=None, admin=None) -> dict:
         types = {}
         for code, name, issuer, kind, fields, days in LICENCE_TYPES:
             lt = LicenceType.objects.filter(code=LICENCE_ALIASES[code]).first() or licence_type_create(
-                actor=None, code=LICENCE_ALIASES[code], name=name, issuer=depts[issuer], holder_kind=kind, fields=fields,
-                validity_days=days)
+                actor=None, code=LICENCE_ALIASES[code], name=name, issuer=depts[issuer], holder_kind=kind,
+                fields=fields, validity_days=days)
             types[code] = lt
+    return resources, types
+
+
+def rule_on_draft(*, key: str, draft: ServiceItem, admin) -> None:
+    """Give a draft demo item version its rule before it is published (the loader's bus-card version 2)."""
+    from onevisit.rules.services import rule_set
+
+    _resources_and_types(_departments())
+    definition, description, licence_code, action, data = RULES[key]
+    rule_set(actor=admin, item=draft, definition=definition, description=description,
+             licence_type_code=licence_code, licence_action=action, licence_data=data)
+
+
+def load_registers(report=None, admin=None) -> dict:
+    """Called by load_demo after the catalog. Returns counts of what it created."""
+    created: dict[str, int] = {}
+    depts = _departments()
+    resources, types = _resources_and_types(depts)
     if not DataRecord.objects.filter(resource=resources["population"]).count() >= PEOPLE:
         created.update(_records(resources, types))
     created["permissions"] = _sharing(depts, resources, types)
