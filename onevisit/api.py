@@ -70,6 +70,11 @@ def _mount_routers() -> None:
 
     api.add_router("/", datahub_router)
     api.add_router("/", licences_router)
+    from onevisit.archive.api import router as archive_router
+    from onevisit.rules.api import router as rules_router
+
+    api.add_router("/", rules_router)
+    api.add_router("/", archive_router)
 
 
 _mount_routers()

@@ -279,6 +279,11 @@ def case_submit(
                                       form=form, materials=materials, now=_now(now))
             if idempotency_key:
                 IdempotencyKey.objects.create(user=actor, key=idempotency_key, fingerprint=fingerprint, case=case)
+        from onevisit.rules.services import (
+            decide_on_submission,  # datahub2 hook: 秒批 after the submit commits
+        )
+        if decide_on_submission(case) is not None:  # datahub2 hook
+            case.refresh_from_db()  # datahub2 hook
         return case, True
     except IntegrityError:
         # A racing request with the same key committed first: ours rolled back entirely.
@@ -329,8 +334,11 @@ def _submit_item(*, actor, item_code, applicant, channel, form, materials, now) 
     raise_form_problems([p for p in form_problems(item.fields.all(), form) if p["kind"] != "field_missing"])
     rows = _material_rows(case, item.materials.all(), materials, item.allows_commitment)
     case.number = _next_number(item_code, now.astimezone(SHANGHAI).date())
+    from onevisit.datahub.onecard import case_fetch  # datahub2 hook: 一证通办 (fetch proofs, prefill form)
+    fetched = case_fetch(case=case, item=item, rows=rows)  # datahub2 hook
     case.save(force_insert=True)
     CaseMaterial.objects.bulk_create(rows)
+    fetched.save()  # datahub2 hook
     facts = _submission_facts(case, item, rows)
     if channel in VISIT_CHANNELS:
         facts.update(_record_visit(case, VisitKind.SUBMISSION, actor=actor, now=now, window=_actor_window(actor, case)))
@@ -988,6 +996,8 @@ def case_archive(*, actor, case: Case, now: dt.datetime | None = None) -> Case:
     _check("archive", actor, case)
     _require_not_child(case, "归档")
     _move(case, "archive", actor=actor, now=now)
+    from onevisit.archive.services import archive_package  # datahub2 hook: 电子档案
+    archive_package(case=case, now=now)  # datahub2 hook
     for child in _children(case):
         if child.status in TABLE["child_archived"].sources:
             _move(child, "child_archived", actor=actor, now=now, data={"parent": case.number})

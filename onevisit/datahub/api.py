@@ -7,7 +7,7 @@ from typing import Any
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema
 
-from onevisit.datahub import selectors, services
+from onevisit.datahub import onecard, selectors, services
 from onevisit.datahub.auth import token_or_session
 from onevisit.datahub.models import DataResource
 from onevisit.errors import DomainError
@@ -150,3 +150,33 @@ def my_accesses(request, before: int | None = None, limit: int = 50):
          "granted": a.granted}
         for a in selectors.accesses_about_me(user=request.user, before_id=before, limit=limit)
     ]
+
+
+@router.get("/datahub/company-accesses", response=list[AccessOut], auth=token_or_session,
+            summary="本单位的数据使用记录（法定代表人）")
+def company_accesses(request, credit_code: str | None = None, before: int | None = None, limit: int = 50):
+    """For the company the person acts for (the portal's session choice, or credit_code): only its legal
+    representative as the legal-entity register names them."""
+    acting = request.session.get("portal.acting_for") if hasattr(request, "session") else None
+    code = credit_code or (acting or {}).get("credit_code") or ""
+    return [
+        {"id": a.id, "at": a.at, "department": a.department.name if a.department else "", "resource": a.resource_key,
+         "fields": a.fields, "purpose_case_number": a.purpose_case_number, "purpose_item_code": a.purpose_item_code,
+         "granted": a.granted}
+        for a in selectors.accesses_about_company(user=request.user, credit_code=code, before_id=before, limit=limit)
+    ]
+
+
+@router.get("/datahub/applicant-proofs", auth=token_or_session, summary="窗口查询申请人可共享获取的材料（一证通办）")
+def applicant_proofs(request, item: str, id_number: str):
+    return onecard.applicant_proofs(actor=request.user, item_code=item, identifier=id_number)
+
+
+@router.get("/items/{code}/prefill", auth=token_or_session, summary="申请表预填（本人或窗口代查）")
+def item_prefill(request, code: str, id_number: str | None = None):
+    return onecard.form_prefill(actor=request.user, item_code=code, identifier=id_number)
+
+
+@router.get("/catalog/indicators/id-only", auth=None, summary="“一证通办”指标：仅需身份证即可办理的事项占比")
+def id_only(request):
+    return onecard.id_only_indicator()

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from onevisit.datahub.models import DataResource
 from onevisit.datahub.schema import clean_entry, clean_identifier
 
-IDENTIFIER_HEADERS = {"identifier", "主键", "身份证号", "统一社会信用代码", "公民身份号码"}
+IDENTIFIER_HEADERS = {"identifier", "主键", "身份证号", "统一社会信用代码", "公民身份号码", "holder", "持证主体代码"}
 
 
 def read_table(path: Path) -> Iterator[list]:

@@ -117,3 +117,41 @@ class AccessRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.department_id} {self.resource_key}:{self.identifier}"
+
+
+class FetchedProof(models.Model):
+    """一证通办: a material of a case satisfied by a proof the government already holds, fetched from the
+    hub instead of asked for. Keeps what was seen (a snapshot), where it came from and when."""
+
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="fetched_proofs", verbose_name="办件")
+    material_key = models.CharField("材料标识", max_length=60)
+    shared_data_key = models.CharField("共享数据标识", max_length=80)
+    licence_identifier = models.CharField("证照标识", max_length=120, blank=True)
+    source = models.CharField("来源", max_length=200)
+    record_updated_at = models.DateTimeField("数据更新时间", null=True, blank=True)
+    fetched_at = models.DateTimeField("获取时间")
+    access_id = models.BigIntegerField("数据使用记录")
+    snapshot = models.JSONField("获取的数据", default=dict)
+
+    class Meta:
+        verbose_name = "共享获取的材料"
+        verbose_name_plural = "共享获取的材料"
+        constraints = [models.UniqueConstraint(fields=["case", "material_key"], name="datahub_proof_case_material")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}:{self.material_key}"
+
+
+class CasePrefill(models.Model):
+    """Which form fields of a case were filled from the registers: {field key: {"prefill_key", "source",
+    "fetched_at"}}. The values themselves are in the case's form."""
+
+    case = models.OneToOneField("cases.Case", on_delete=models.CASCADE, related_name="prefill", verbose_name="办件")
+    fields = models.JSONField("预填字段", default=dict)
+
+    class Meta:
+        verbose_name = "预填记录"
+        verbose_name_plural = "预填记录"
+
+    def __str__(self) -> str:
+        return f"{self.case_id}: {', '.join(self.fields)}"

@@ -15,6 +15,20 @@ FIELD_TYPES = {
     "credit_code": "统一社会信用代码", "region_code": "区划代码", "list": "列表",
 }
 LICENCE_PREFIX = "licence:"
+# The catalog names licence types by what they are ("licence:business_licence"); the library keys them by
+# their type code (GB/T 36904 identifiers allow only 0-9A-Z). Both spellings reach the same resource.
+LICENCE_ALIASES = {
+    "business_licence": "YYZZ", "ship_operation_certificate": "CBYYZ", "real_estate_certificate": "BDCQZ",
+    "marriage_certificate": "JHZ", "household_register": "HKB", "birth_medical_certificate": "CSYXZM",
+    "senior_bus_card": "LNGJK",
+}
+
+
+def canonical_key(key: str) -> str:
+    if key.startswith(LICENCE_PREFIX):
+        name = key[len(LICENCE_PREFIX):]
+        return LICENCE_PREFIX + LICENCE_ALIASES.get(name, name)
+    return key
 
 
 def _f(key, label, type_="string", required=False):
@@ -37,6 +51,7 @@ STANDARD_RESOURCES: dict[str, dict] = {
             _f("name", "名称", required=True), _f("credit_code", "统一社会信用代码", "credit_code", required=True),
             _f("legal_representative", "法定代表人", required=True), _f("registered_capital", "注册资本（万元）", "decimal"),
             _f("address", "住所"), _f("status", "登记状态", required=True),
+            _f("legal_representative_id_number", "法定代表人身份证号", "id_number"),
         ],
     },
     "death": {

@@ -13,7 +13,14 @@ from django.utils import timezone
 
 from onevisit.datahub.models import AccessRecord, DataRecord, DataResource, IdentifierKind, SharingPermission
 from onevisit.datahub.providers import Fetched, ProviderError, provider_for
-from onevisit.datahub.schema import LICENCE_PREFIX, clean_identifier, clean_record_data, validate_schema
+from onevisit.datahub.schema import (
+    LICENCE_ALIASES,
+    LICENCE_PREFIX,
+    canonical_key,
+    clean_identifier,
+    clean_record_data,
+    validate_schema,
+)
 from onevisit.errors import DomainError
 from onevisit.history.services import actor_label_of, record_change
 from onevisit.orgs.models import Department, Role
@@ -55,6 +62,7 @@ def resource_create(
         description=description,
     )
     record_change(obj=resource, actor=actor, action="created", data={"key": key, "owner": owner.pk, "fields": fields})
+    _resource_kinds.clear()
     return resource
 
 
@@ -230,6 +238,7 @@ def datahub_read(
     Refusals raise DomainError(403) after the refusal is recorded; do not call this inside a transaction
     that the exception would roll back (the refusal would vanish with it)."""
     now = timezone.now()
+    resource = canonical_key(resource)
     identifier = (identifier or "").strip().upper()
     case_number, item_code = (purpose_case_number or "").strip(), (purpose_item_code or "").strip()
     requested = list(dict.fromkeys(fields)) if fields else None
@@ -277,6 +286,23 @@ def datahub_read(
         updated_at=fetched.updated_at if fetched else None, fetched_at=now, access_id=access.pk,
         extra=fetched.extra if fetched else {},
     )
+
+
+# (expires_at_monotonic, {resource key: identifier kind}): lets the case engine skip materials whose key
+# names no resource without a query per submission.
+_resource_kinds: dict = {}
+RESOURCE_INDEX_SECONDS = 30
+
+
+def resource_kinds() -> dict[str, str]:
+    hit = _resource_kinds.get("index")
+    if hit and hit[0] > time.monotonic():
+        return hit[1]
+    kinds = dict(DataResource.objects.values_list("key", "identifier_kind"))
+    kinds.update({f"{LICENCE_PREFIX}{name}": kinds[f"{LICENCE_PREFIX}{code}"]
+                  for name, code in LICENCE_ALIASES.items() if f"{LICENCE_PREFIX}{code}" in kinds})
+    _resource_kinds["index"] = (time.monotonic() + RESOURCE_INDEX_SECONDS, kinds)
+    return kinds
 
 
 # ---- use by the case engine ------------------------------------------------------------------------

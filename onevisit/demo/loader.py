@@ -229,6 +229,9 @@ def _second_version(item: ServiceItem, admin: User) -> None:
         actor=admin, item=draft, data=cat.SENIOR_CARD_V2, children={"materials": cat.SENIOR_CARD_V2_MATERIALS},
         reason=cat.SENIOR_CARD_V2_REASON,
     )
+    from onevisit.demo.registers import rule_on_draft  # datahub2: version 2 carries the 秒批 rule
+
+    rule_on_draft(key="senior_bus_card", draft=draft, admin=admin)
     item_publish(actor=admin, item=draft, reason=cat.SENIOR_CARD_V2_REASON)
 
 
@@ -259,6 +262,9 @@ def load_demo() -> LoadReport:
     users = _people(report, departments, windows)
     codes = _items(report, departments, users["catalog_admin"])
     _bundles(report, departments, codes, users["catalog_admin"])
+    from onevisit.demo.registers import load_registers  # datahub2: registers, sharing list, 秒批 rules
+
+    load_registers(report, users["catalog_admin"])
     return report
 
 

@@ -84,3 +84,23 @@ def revoke(request, identifier: str, payload: RevokeIn):
     licence = get_object_or_404(Licence.objects.select_related("licence_type", "issuer"), identifier=identifier)
     services.licence_revoke(actor=request.user, licence=licence, reason=payload.reason)
     return summary(licence, masked=False)
+
+
+@router.get("/licences/{identifier}/pdf", auth=token_or_session, summary="电子证照 PDF（持证人或签发部门）")
+def pdf(request, identifier: str):
+    from django.core.exceptions import PermissionDenied
+    from django.http import HttpResponse
+
+    from onevisit.licences.rendering import licence_pdf
+    from onevisit.orgs.models import Role
+    from onevisit.orgs.selectors import has_role
+
+    licence = get_object_or_404(Licence.objects.select_related("licence_type", "issuer", "signing_key", "predecessor"),
+                                identifier=identifier)
+    own = getattr(request.user, "id_number", None) and request.user.id_number == licence.holder
+    if not own and not any(has_role(request.user, r, department=licence.issuer) for r in (Role.APPROVER, Role.DATA_ADMIN,
+                                                                                          Role.REVIEWER)):
+        raise PermissionDenied("只有持证人或签发部门可以下载证照文件")
+    response = HttpResponse(licence_pdf(licence), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{licence.licence_type.code}-{licence.serial}.pdf"'
+    return response

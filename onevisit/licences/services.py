@@ -298,3 +298,52 @@ def licence_verify(*, identifier: str) -> Verification:
     if licence.is_expired(today()):
         return Verification(identifier, Verdict.EXPIRED, licence)
     return Verification(identifier, Verdict.VALID, licence)
+
+
+# ---- import of existing licences ---------------------------------------------------------------------------
+
+def licences_import(*, actor, licence_type: LicenceType, rows: list[dict], source: str = "import") -> list[Licence]:
+    """Bring licences issued before the platform into the library, each signed now by the issuer's key
+    (over its original issue date). rows: {"holder", "data", "issued_on" (date, optional), "valid_until"
+    (date, optional; else computed from the type's validity)}. All or nothing: every error is listed by row."""
+    _require(actor, licence_type.issuer, Role.DATA_ADMIN)
+    errors, clean = [], []
+    for i, row in enumerate(rows, start=1):
+        try:
+            holder, data = _clean(licence_type, str(row.get("holder") or ""), row.get("data") or {})
+        except DomainError as exc:
+            errors += [{"field": f"第{i}行.{e['field']}", "reason": e["reason"]} for e in exc.fields]
+            continue
+        issued_on = row.get("issued_on") or today()
+        valid_until = row.get("valid_until")
+        if valid_until is None and licence_type.validity_days:
+            valid_until = issued_on + datetime.timedelta(days=licence_type.validity_days)
+        clean.append((holder, data, issued_on, valid_until))
+    if errors:
+        raise _invalid(f"共 {len(errors)} 处错误，未导入任何证照", errors)
+    from onevisit.workdays.calendar import SHANGHAI
+
+    with transaction.atomic():
+        locked = LicenceType.objects.select_for_update().select_related("issuer").get(pk=licence_type.pk)
+        key = _active_key(actor=actor, department=locked.issuer)
+        first = locked.next_serial
+        locked.next_serial = first + len(clean)
+        locked.save(update_fields=["next_serial"])
+        licences = []
+        for n, (holder, data, issued_on, valid_until) in enumerate(clean):
+            licence = Licence(
+                identifier=build_identifier(type_code=locked.code, issuer_credit_code=locked.issuer.credit_code,
+                                            serial=first + n, version=1),
+                licence_type=locked, issuer=locked.issuer, serial=first + n, version=1, holder=holder, data=data,
+                issued_at=datetime.datetime.combine(issued_on, datetime.time(9), tzinfo=SHANGHAI),
+                valid_until=valid_until, signing_key=key,
+            )
+            _sign(licence)
+            licences.append(licence)
+        Licence.objects.bulk_create(licences, batch_size=500)
+        # One event for the batch on the type (one per licence would dwarf the import, as for register loads).
+        record_change(obj=locked, actor=actor, action="licences_imported", data={
+            "count": len(licences), "first_serial": first, "last_serial": first + len(clean) - 1, "source": source,
+            "key_id": key.key_id,
+        })
+    return licences

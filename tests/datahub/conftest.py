@@ -60,3 +60,49 @@ def hub(personas, departments, region_tree):
 
 def bearer(token: str) -> dict:
     return {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+
+
+ONECARD_CODE = "331100-MKT-0900"
+
+
+@pytest.fixture
+def onecard_item(hub, personas, departments, region_tree):
+    """A published item of the market department: the ID card and the household register come from the hub,
+    the application form is brought; name, sex and birth date prefill from the population register. The
+    market department may read the population register (all fields)."""
+    from onevisit.catalog.services import item_create, item_publish
+    from onevisit.datahub.services import permission_grant
+
+    permission_grant(actor=hub["chief"], department=departments["market"], resource=hub["resources"]["population"],
+                     fields=hub["resources"]["population"].field_keys)
+    item = item_create(
+        actor=personas["catalog_admin"],
+        data={
+            "implementation_code": ONECARD_CODE, "name": "老年人优待证办理", "basic_code": "3307090010",
+            "item_type": "public_service", "domain": "business", "level": "city", "region": region_tree["city"],
+            "department": departments["market"], "targets": ["person"], "channels": ["window", "online"],
+            "legal_limit": 10, "promised_limit": 3, "promised_visits": 0, "legal_basis": "《老年人权益保障法》",
+        },
+        children={
+            "materials": [
+                {"key": "id_card", "name": "居民身份证", "necessity": "required", "shared_data_key": "population"},
+                {"key": "death_check", "name": "死亡信息核验", "necessity": "optional", "shared_data_key": "death"},
+                {"key": "application", "name": "申请表", "necessity": "required"},
+            ],
+            "fields": [
+                {"key": "applicant_name", "label": "姓名", "field_type": "text", "prefill_key": "population.name"},
+                {"key": "sex", "label": "性别", "field_type": "choice", "choices": ["男", "女"],
+                 "prefill_key": "population.sex"},
+                {"key": "birth_date", "label": "出生日期", "field_type": "date", "prefill_key": "population.birth_date"},
+                {"key": "address", "label": "地址", "field_type": "text", "required": False,
+                 "prefill_key": "population.address"},
+            ],
+        },
+    )
+    return item_publish(actor=personas["catalog_admin"], item=item)
+
+
+def json_post(client, url, data):
+    import json
+
+    return client.post("/api/v1" + url, json.dumps(data), content_type="application/json")
