@@ -31,11 +31,11 @@ def _validation_error(request, exc: ValidationError):
 
 @api.exception_handler(NinjaValidationError)
 def _schema_error(request, exc: NinjaValidationError):
-    fields = []
-    for err in exc.errors:
-        loc = [str(p) for p in err.get("loc", []) if p not in ("body", "query", "path", "form", "payload")]
-        fields.append({"field": ".".join(loc) or "body", "reason": err.get("msg", "格式不正确")})
-    return api.create_response(request, error_body("invalid", "请求格式不正确", fields), status=422)
+    from onevisit.errors import schema_error_fields
+
+    fields = schema_error_fields(exc.errors)
+    summary = "；".join(f"{f['field']}: {f['reason']}" for f in fields)
+    return api.create_response(request, error_body("invalid", summary or "请求格式不正确", fields), status=422)
 
 
 @api.exception_handler(PermissionDenied)

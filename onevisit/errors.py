@@ -35,3 +35,56 @@ def validation_error_body(exc: ValidationError) -> dict:
     fields = validation_fields(exc)
     summary = "；".join(f"{f['field']}: {f['reason']}" if f["field"] else f["reason"] for f in fields)
     return error_body("invalid", summary or "数据不合法", fields)
+
+
+# Pydantic error types in Chinese; anything not listed falls back to a generic reason.
+_SCHEMA_REASONS = {
+    "missing": "必填",
+    "extra_forbidden": "不允许的字段",
+    "string_type": "应为文本",
+    "int_type": "应为整数",
+    "int_parsing": "应为整数",
+    "int_from_float": "应为整数",
+    "bool_type": "应为 true 或 false",
+    "bool_parsing": "应为 true 或 false",
+    "list_type": "应为列表",
+    "dict_type": "应为对象",
+    "model_type": "应为对象",
+    "model_attributes_type": "应为对象",
+    "decimal_parsing": "应为数字",
+    "decimal_type": "应为数字",
+    "float_parsing": "应为数字",
+    "json_invalid": "不是合法的 JSON",
+    "string_too_long": "过长",
+    "greater_than_equal": "不能小于 {ge}",
+    "less_than_equal": "不能大于 {le}",
+    "enum": "取值无效，应为 {expected} 之一",
+    "literal_error": "取值无效，应为 {expected} 之一",
+}
+
+
+def schema_field_path(loc) -> str:
+    """("body", "payload", "materials", 1, "necessity") -> "materials[2].necessity" (rows from 1, as the
+    services count them)."""
+    out = ""
+    for part in loc:
+        if part in ("body", "query", "path", "form", "payload"):
+            continue
+        if isinstance(part, int):
+            out += f"[{part + 1}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+def schema_error_fields(errors) -> list[dict]:
+    fields = []
+    for err in errors:
+        reason = _SCHEMA_REASONS.get(err.get("type", ""))
+        if reason:
+            try:
+                reason = reason.format(**(err.get("ctx") or {}))
+            except (KeyError, IndexError):
+                reason = err.get("msg", "格式不正确")
+        fields.append({"field": schema_field_path(err.get("loc", [])) or "body", "reason": reason or "格式不正确"})
+    return fields

@@ -144,3 +144,6 @@ ONEVISIT_UPLOAD_MAX_BYTES = env_int("ONEVISIT_UPLOAD_MAX_BYTES", 20 * 1024 * 102
 ONEVISIT_UPLOAD_TYPES = env_list(
     "ONEVISIT_UPLOAD_TYPES", ["application/pdf", "image/png", "image/jpeg", "application/ofd"]
 )
+
+# Project-wide static files (base stylesheet) live in onevisit/static, outside any app.
+STATICFILES_DIRS = [BASE_DIR / "onevisit" / "static"]

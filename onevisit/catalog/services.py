@@ -317,6 +317,9 @@ def bundle_update(
         if key not in _BUNDLE_FIELDS and key != "lead_department" or key == "code":
             raise ValidationError({key: "该字段不能修改"})
         setattr(bundle, key, value)
+    if data and "lead_department" in data:
+        # Handing the bundle to another department needs the right over that department too.
+        require_catalog_admin(actor, bundle.lead_department)
     bundle.full_clean()
     if entries is not None:
         objs = _validate_entries(entries)
