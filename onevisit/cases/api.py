@@ -6,8 +6,8 @@ from typing import Any
 from django.utils import timezone
 from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
-from ninja.security import django_auth
 
+from onevisit.accounts.auth import staff_auth
 from onevisit.cases import clock, services
 from onevisit.cases.models import Case, Refusal
 from onevisit.cases.selectors import (
@@ -20,7 +20,8 @@ from onevisit.cases.selectors import (
     refusals_register,
 )
 
-router = Router(tags=["办件"], auth=django_auth)
+# Department systems use bearer tokens; the browser its session (with CSRF on writes).
+router = Router(tags=["办件"], auth=staff_auth)
 
 
 class AgentIn(Schema):
