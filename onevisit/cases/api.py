@@ -78,6 +78,16 @@ class SuspendIn(Schema):
     reason: str
 
 
+class RequestSupplementIn(Schema):
+    materials: dict[str, str] = {}
+    fields: dict[str, str] = {}
+
+
+class SupplyIn(Schema):
+    form: dict[str, Any] = {}
+    at_window: bool = False
+
+
 class ExtendIn(Schema):
     days: int
     reason: str
@@ -135,7 +145,7 @@ def _detail(user, case: Case) -> dict:
             "warn_at": case.warn_at, "decided_at": case.decided_at, "paused_working_days": case.paused_days,
             "extended_working_days": case.extended_days, "working_days_used": clock.days_used(case, now),
             "colour": clock.colour_of(case, now),
-            "pauses": [{"procedure": p.procedure, "started_at": p.started_at, "ended_at": p.ended_at,
+            "pauses": [{"kind": p.kind, "requested": p.requested, "procedure": p.procedure, "started_at": p.started_at, "ended_at": p.ended_at,
                         "shifted_days": p.shifted_days, "reason": p.reason} for p in case.pauses.all()],
         },
         "steps": [{"key": s.key, "name": s.name, "role": s.role, "due_at": s.due_at, "completed_at": s.completed_at}
@@ -271,6 +281,21 @@ def suspend(request, case_id: int, payload: SuspendIn):
 def resume(request, case_id: int, payload: NoteIn):
     case = case_get(user=request.user, pk=case_id)
     services.case_resume(actor=request.user, case=case, note=payload.note)
+    return _reload(request, case)
+
+
+@router.post("/cases/{case_id}/request-supplement", summary="受理后要求申请人补正（暂停计时）")
+def request_supplement(request, case_id: int, payload: RequestSupplementIn):
+    case = case_get(user=request.user, pk=case_id)
+    services.case_request_supplement(actor=request.user, case=case, materials=payload.materials,
+                                     fields=payload.fields)
+    return _reload(request, case)
+
+
+@router.post("/cases/{case_id}/supply", summary="申请人按要求补正（恢复计时，期限顺延）")
+def supply_requested(request, case_id: int, payload: SupplyIn):
+    case = case_get(user=request.user, pk=case_id)
+    services.case_supply_requested(actor=request.user, case=case, form=payload.form, at_window=payload.at_window)
     return _reload(request, case)
 
 

@@ -30,6 +30,7 @@ from onevisit.cases.models import (
     DeliveryMethod,
     IdempotencyKey,
     Notice,
+    PauseKind,
     Provision,
     Refusal,
     RefusalKind,
@@ -42,7 +43,7 @@ from onevisit.catalog.models import Bundle, Necessity, ServiceItem, StepRole, Ve
 from onevisit.errors import DomainError
 from onevisit.history.services import record_change
 from onevisit.validators import clean_credit_code, clean_id_number
-from onevisit.workdays.calendar import SHANGHAI, add_working_days
+from onevisit.workdays.calendar import SHANGHAI, add_working_days, working_days_between
 
 S = CaseStatus
 DEFAULT_GAP_DAYS = 5
@@ -703,7 +704,10 @@ def case_material_upload(*, actor, case: Case, key: str, upload, now: dt.datetim
         raise ValidationError({"key": f"该办件没有标识为“{key}”的材料"})
     before_acceptance = case.status in (*PENDING_ACCEPTANCE, S.AWAITING_SUPPLEMENT)
     gap = case.gaps_outstanding and material.provision == Provision.MISSING and material.necessity == Necessity.DEFERRABLE
-    if not before_acceptance and not gap:
+    requested = case.status == S.AWAITING_APPLICANT and key in _requested_keys(case, "material")
+    if requested:
+        gap = False
+    if not before_acceptance and not gap and not requested:
         raise DomainError(f"办件当前状态为“{case.get_status_display()}”，不能再提交“{material.name}”",
                           code="illegal_transition")
     if gap:
@@ -724,6 +728,101 @@ def case_material_upload(*, actor, case: Case, key: str, upload, now: dt.datetim
     else:
         record_change(obj=case, actor=actor, action="material_uploaded", data={"at": now, **facts})
     return material
+
+
+# ------------------------------------------------------------------------------------------------
+# 补正 after acceptance: the department asks, the clock stops until the applicant supplies
+
+
+def _open_applicant_pause(case: Case) -> ClockPause | None:
+    return ClockPause.objects.filter(case=case, kind=PauseKind.APPLICANT, ended_at__isnull=True).first()
+
+
+def _requested_keys(case: Case, kind: str) -> set[str]:
+    pause = _open_applicant_pause(case)
+    return {r["key"] for r in pause.requested if r["kind"] == kind} if pause else set()
+
+
+@transaction.atomic
+def case_request_supplement(
+    *, actor, case: Case, materials: dict[str, str] | None = None, fields: dict[str, str] | None = None,
+    now: dt.datetime | None = None,
+) -> ClockPause:
+    """A reviewer finds a problem after acceptance and asks the applicant, naming each material or
+    field with its reason. The clock stops; none of the waiting counts against the department."""
+    now = _now(now)
+    case = _lock(case)
+    _check("request_supplement", actor, case)
+    if case.bundle_id:
+        raise DomainError("一件事的办件暂不支持受理后补正，请按特别程序或一次性告知办理", code="bundle_supplement")
+    materials, fields = materials or {}, fields or {}
+    known_materials = {m.key: m.name for m in CaseMaterial.objects.filter(case=case)}
+    known_fields = {f.key: f.label for f in case.item.fields.all()}
+    errors: dict[str, str] = {}
+    requested = []
+    for kind, asked, known in (("material", materials, known_materials), ("field", fields, known_fields)):
+        for key, reason in asked.items():
+            if key not in known:
+                errors[f"{kind}s.{key}"] = "该办件没有此材料" if kind == "material" else "该事项没有此字段"
+            elif not (reason or "").strip():
+                errors[f"{kind}s.{key}"] = "必须说明需要补正的理由"
+            else:
+                requested.append({"kind": kind, "key": key, "name": known[key], "reason": reason.strip()})
+    if not requested and not errors:
+        errors["materials"] = "请列出需要申请人补正的材料或字段"
+    if errors:
+        raise ValidationError(errors)
+    pause = ClockPause.objects.create(
+        case=case, kind=PauseKind.APPLICANT, requested=requested, started_at=now,
+        reason="；".join(f"{r['name']}：{r['reason']}" for r in requested),
+    )
+    _move(case, "request_supplement", actor=actor, now=now, reason=pause.reason,
+          data={"requested": requested, "clock_paused": True})
+    return pause
+
+
+@transaction.atomic
+def case_supply_requested(
+    *, actor, case: Case, form: dict[str, Any] | None = None, at_window: bool = False, now: dt.datetime | None = None
+) -> ClockPause:
+    """The applicant supplies what was asked (files uploaded before, fields here); the clock restarts
+    and the due moments move by every working day spent waiting (no cap)."""
+    now = _now(now)
+    case = _lock(case)
+    _check("supply_requested", actor, case)
+    form = form or {}
+    if at_window and Who.INTAKE not in who_is(actor, case):
+        raise PermissionDenied("窗口补正须由窗口人员登记")
+    pause = ClockPause.objects.select_for_update().get(case=case, kind=PauseKind.APPLICANT, ended_at__isnull=True)
+    asked_fields = {r["key"] for r in pause.requested if r["kind"] == "field"}
+    errors = {f"form.{k}": "未要求补正此字段" for k in form if k not in asked_fields}
+    supplied = {m.key: m.supplied_at for m in CaseMaterial.objects.filter(case=case)}
+    for r in pause.requested:
+        if r["kind"] == "material" and not (supplied.get(r["key"]) and supplied[r["key"]] >= pause.started_at):
+            errors[f"materials.{r['key']}"] = f"“{r['name']}”尚未重新提交"
+        if r["kind"] == "field" and r["key"] not in form:
+            errors[f"form.{r['key']}"] = f"“{r['name']}”尚未补正"
+    if errors:
+        raise ValidationError(errors)
+    merged = {**case.form_data, **form}
+    raise_form_problems([p for p in form_problems(case.item.fields.all(), merged)
+                         if p["key"] in form and p["kind"] != "field_unknown"])
+    days = working_days_between(pause.started_at, now)
+    pause.ended_at, pause.shifted_days = now, days
+    pause.save(update_fields=["ended_at", "shifted_days"])
+    case.form_data = merged
+    case.field_supplied_at = {**case.field_supplied_at, **{k: now.isoformat() for k in form}}
+    _shift_deadlines(case, days)
+    case.paused_days += days
+    facts: dict[str, Any] = {"fields": sorted(form), "paused_working_days": days, "waiting_on": "applicant",
+                             "promised_due": case.promised_due, "legal_due": case.legal_due}
+    extra: tuple[str, ...] = ()
+    if at_window:
+        facts.update(_record_visit(case, VisitKind.SUPPLEMENT, actor=actor, now=now, window=_actor_window(actor, case)))
+        extra = _VISIT_FIELDS
+    _move(case, "supply_requested", actor=actor, now=now, data=facts, fields=(
+        "form_data", "field_supplied_at", "promised_due", "legal_due", "warn_at", "paused_days", *extra))
+    return pause
 
 
 # ------------------------------------------------------------------------------------------------
@@ -795,7 +894,7 @@ def case_resume(*, actor, case: Case, note: str = "", now: dt.datetime | None = 
     now = _now(now)
     case = _lock(case)
     _check("resume", actor, case)
-    pause = ClockPause.objects.select_for_update().get(case=case, ended_at__isnull=True)
+    pause = ClockPause.objects.select_for_update().get(case=case, kind=PauseKind.SPECIAL, ended_at__isnull=True)
     days = clock.pause_shift(started_at=pause.started_at, ended_at=now, cap=pause.cap, cap_unit=pause.cap_unit)
     pause.ended_at, pause.shifted_days = now, days
     pause.save(update_fields=["ended_at", "shifted_days"])
