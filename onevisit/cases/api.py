@@ -4,11 +4,11 @@ import datetime as dt
 from typing import Any
 
 from django.utils import timezone
-from ninja import File, Router, Schema, Status
+from ninja import File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from onevisit.accounts.auth import staff_auth
-from onevisit.cases import clock, services
+from onevisit.cases import clock, services, worklists
 from onevisit.cases.models import Case, Refusal
 from onevisit.cases.selectors import (
     case_actions,
@@ -352,3 +352,55 @@ def overturn(request, refusal_id: int, payload: OverturnIn):
     refusal = refusal_get(user=request.user, pk=refusal_id)
     refusal = services.refusal_overturn(actor=request.user, refusal=refusal, reason=payload.reason)
     return _refusal(refusal)
+
+
+# ------------------------------------------------------------------------------------------------
+# Worklists (onevisit.cases.worklists): keyset pages, filters by state, item, department, colour, applicant
+
+
+class WorklistQuery(Schema):
+    status: str | None = None
+    item_code: str | None = None
+    department: int | None = None
+    colour: str | None = None
+    applicant: str | None = None
+    cursor: str | None = None
+    limit: int = 20
+
+
+def _worklist(request, selector, q: WorklistQuery) -> dict:
+    now = timezone.now()
+    filters = worklists.Filters(status=q.status, item_code=q.item_code, department=q.department, colour=q.colour,
+                                applicant=q.applicant)
+    page = selector(user=request.user, filters=filters, cursor=q.cursor, limit=q.limit, now=now)
+    return {"results": [_summary(c, now) for c in page.rows], "next_cursor": page.next_cursor}
+
+
+@router.get("/worklists/clerk", summary="窗口受理工作台（本窗口的领域和事项）")
+def clerk_worklist(request, q: Query[WorklistQuery]):
+    return _worklist(request, worklists.clerk_worklist, q)
+
+
+@router.get("/worklists/reviewer", summary="部门办理工作台（本部门已受理未决定的办件）")
+def reviewer_worklist(request, q: Query[WorklistQuery]):
+    return _worklist(request, worklists.reviewer_worklist, q)
+
+
+@router.get("/worklists/supervisor/warnings", summary="黄灯、红灯预警（监督）")
+def supervisor_warnings(request, q: Query[WorklistQuery]):
+    return _worklist(request, worklists.supervisor_warnings, q)
+
+
+@router.get("/worklists/supervisor/broken-promises", summary="超出承诺跑动次数的办件（监督）")
+def supervisor_broken_promises(request, q: Query[WorklistQuery]):
+    return _worklist(request, worklists.supervisor_broken_promises, q)
+
+
+@router.get("/worklists/supervisor/overdue-gaps", summary="容缺承诺逾期未补（监督）")
+def supervisor_overdue_gaps(request, q: Query[WorklistQuery]):
+    return _worklist(request, worklists.supervisor_overdue_gaps, q)
+
+
+@router.get("/worklists/supervisor/refusals", summary="否定报备清单（监督）")
+def supervisor_refusals(request, open_only: bool = False, cursor: int | None = None, limit: int = 50):
+    return list_refusals(request, open_only=open_only, cursor=cursor, limit=limit)
