@@ -147,3 +147,4 @@ ONEVISIT_UPLOAD_TYPES = env_list(
 
 # Project-wide static files (base stylesheet) live in onevisit/static, outside any app.
 STATICFILES_DIRS = [BASE_DIR / "onevisit" / "static"]
+ONEVISIT_BENCH_FLOOR = env_bool("ONEVISIT_BENCH_FLOOR", False)  # benchmark-only bare endpoint (bench/run.py)

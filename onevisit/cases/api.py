@@ -3,6 +3,7 @@
 import datetime as dt
 from typing import Any
 
+from django.conf import settings
 from django.utils import timezone
 from ninja import File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
@@ -197,6 +198,30 @@ def create_case(request, payload: CaseCreateIn):
     return Status(201 if created else 200, _reload(request, case))
 
 
+@router.post("/cases/multipart", response={200: dict, 201: dict},
+             summary="提交申请并同时上传材料（multipart：payload 为 JSON，每份材料一个以材料标识命名的文件）")
+def create_case_multipart(request):
+    """The same submission as POST /cases, with the files in the same request: a `payload` part holding
+    the JSON of POST /cases and one file part per material key. Answers a receipt (no history)."""
+    import json
+
+    from django.core.exceptions import ValidationError
+
+    try:
+        data = CaseCreateIn.model_validate(json.loads(request.POST.get("payload") or "")).dict()
+    except (ValueError, TypeError) as exc:
+        raise ValidationError({"payload": f"payload 部分应为申请的 JSON：{str(exc)[:200]}"}) from None
+    applicant = data.pop("applicant")
+    case, created = services.case_submit(
+        actor=request.user, item_code=data["item_code"], bundle_code=data["bundle_code"], applicant=applicant,
+        channel=data["channel"], form=data["form"], materials=data["materials"], uploads=dict(request.FILES.items()),
+        idempotency_key=request.headers.get("Idempotency-Key") or None,
+    )
+    receipt = _summary(case, timezone.now())
+    receipt["materials"] = [_material(m) for m in case_materials(case)]
+    return Status(201 if created else 200, receipt)
+
+
 @router.get("/cases", summary="办件列表与检索（游标分页）")
 def list_cases(request, status: str | None = None, item_code: str | None = None, department: int | None = None,
                colour: str | None = None, applicant: str | None = None, order: str = "new",
@@ -352,6 +377,12 @@ def overturn(request, refusal_id: int, payload: OverturnIn):
     refusal = refusal_get(user=request.user, pk=refusal_id)
     refusal = services.refusal_overturn(actor=request.user, refusal=refusal, reason=payload.reason)
     return _refusal(refusal)
+
+
+if getattr(settings, "ONEVISIT_BENCH_FLOOR", False):  # never in production: see bench_floor.py
+    from onevisit.cases.bench_floor import floor_submit
+
+    router.post("/bench/floor", response={201: dict}, include_in_schema=False)(floor_submit)
 
 
 # ------------------------------------------------------------------------------------------------
