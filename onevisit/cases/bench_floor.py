@@ -23,7 +23,7 @@ def _insert(model: type[models.Model], rows: list[dict], returning: bool = False
     params = []
     for row in rows:
         for f in fields:
-            value = row.get(f.attname, f.get_default() if f.has_default() else None)
+            value = row.get(f.attname, f.get_default())
             params.append(json.dumps(value, ensure_ascii=False) if isinstance(f, models.JSONField) else value)
     sql = f'INSERT INTO "{model._meta.db_table}" ({cols}) VALUES {", ".join([one] * len(rows))}'  # noqa: S608
     with connection.cursor() as cursor:

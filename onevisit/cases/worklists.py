@@ -20,6 +20,12 @@ from onevisit.errors import DomainError
 from onevisit.orgs.models import Role
 from onevisit.orgs.selectors import departments_of
 
+# What a worklist row shows (the API's case summary); the big JSON columns are not read.
+SUMMARY_FIELDS = (
+    "id", "number", "status", "item_code", "item__name", "department_id", "bundle__code", "parent_id", "stage",
+    "channel", "applicant_name", "submitted_at", "promised_due", "warn_at", "gaps_due",
+)
+
 
 @dataclass(frozen=True)
 class Filters:
@@ -82,7 +88,7 @@ def _page(queries: list[QuerySet[Case]], key: str, *, cursor: str | None, limit:
             else:
                 qs = qs.filter(Q(**{f"{key}__gte": moment}), Q(**{f"{key}__gt": moment}) | Q(id__gt=last))
         order = (f"-{key}", "-id") if desc else (key, "id")
-        for case in qs.select_related("item", "bundle").order_by(*order)[: limit + 1]:
+        for case in qs.select_related("item", "bundle").only(*SUMMARY_FIELDS).order_by(*order)[: limit + 1]:
             rows[case.pk] = case
     ordered = sorted(rows.values(), key=lambda c: (getattr(c, key), c.pk), reverse=desc)
     page = ordered[:limit]
