@@ -131,7 +131,7 @@ def main() -> None:
                 results["pgbench"].append(tps)
                 log(f"run {run + 1} pgbench: {tps:.0f} tps")
             ids = psql(f"SELECT id FROM cases_case WHERE id > {prep['max_case_id']} AND status = 'pre_review' "
-                       f"AND item_code = '{prep['item_code']}' ORDER BY id", db_url=db_url).split()
+                       f"AND item_code = '{prep['item_code']}' AND contact_address <> 'bench floor' ORDER BY id", db_url=db_url).split()
             (work / "accept.ids").write_text("\n".join(ids) + "\n")
             log(f"{len(ids)} submitted cases to accept")
             per_run = max(len(ids) // RUNS, 1)
