@@ -31,3 +31,9 @@ test: install
 	$(MANAGE) check
 	$(MANAGE) makemigrations --check --dry-run
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# The case engine under load on PostgreSQL (README, "Benchmarks"). BENCH_CASES=... changes the 1,000,000.
+bench: install
+	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
+	pg_isready -q -h 127.0.0.1 -p 5432 || pg_ctlcluster 15 main start || service postgresql start
+	$(BIN)/python bench/run.py

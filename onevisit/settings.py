@@ -158,3 +158,4 @@ KEY_ENCRYPTION_KEY = env_str("ONEVISIT_KEY_ENCRYPTION_KEY", "onevisit-developmen
 LICENCE_SIGNER = env_str("ONEVISIT_LICENCE_SIGNER", "onevisit.licences.signing.TongsuoSm2Signer")
 # Project-wide static files (base stylesheet) live in onevisit/static, outside any app.
 STATICFILES_DIRS = [BASE_DIR / "onevisit" / "static"]
+ONEVISIT_BENCH_FLOOR = env_bool("ONEVISIT_BENCH_FLOOR", False)  # benchmark-only bare endpoint (bench/run.py)

@@ -3,12 +3,13 @@
 import datetime as dt
 from typing import Any
 
+from django.conf import settings
 from django.utils import timezone
-from ninja import File, Router, Schema, Status
+from ninja import File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
-from ninja.security import django_auth
 
-from onevisit.cases import clock, services
+from onevisit.accounts.auth import staff_auth
+from onevisit.cases import clock, services, worklists
 from onevisit.cases.models import Case, Refusal
 from onevisit.cases.selectors import (
     case_actions,
@@ -20,7 +21,8 @@ from onevisit.cases.selectors import (
     refusals_register,
 )
 
-router = Router(tags=["办件"], auth=django_auth)
+# Department systems use bearer tokens; the browser its session (with CSRF on writes).
+router = Router(tags=["办件"], auth=staff_auth)
 
 
 class AgentIn(Schema):
@@ -75,6 +77,16 @@ class NoteIn(Schema):
 class SuspendIn(Schema):
     procedure: str
     reason: str
+
+
+class RequestSupplementIn(Schema):
+    materials: dict[str, str] = {}
+    fields: dict[str, str] = {}
+
+
+class SupplyIn(Schema):
+    form: dict[str, Any] = {}
+    at_window: bool = False
 
 
 class ExtendIn(Schema):
@@ -134,7 +146,7 @@ def _detail(user, case: Case) -> dict:
             "warn_at": case.warn_at, "decided_at": case.decided_at, "paused_working_days": case.paused_days,
             "extended_working_days": case.extended_days, "working_days_used": clock.days_used(case, now),
             "colour": clock.colour_of(case, now),
-            "pauses": [{"procedure": p.procedure, "started_at": p.started_at, "ended_at": p.ended_at,
+            "pauses": [{"kind": p.kind, "requested": p.requested, "procedure": p.procedure, "started_at": p.started_at, "ended_at": p.ended_at,
                         "shifted_days": p.shifted_days, "reason": p.reason} for p in case.pauses.all()],
         },
         "steps": [{"key": s.key, "name": s.name, "role": s.role, "due_at": s.due_at, "completed_at": s.completed_at}
@@ -184,6 +196,30 @@ def create_case(request, payload: CaseCreateIn):
         idempotency_key=request.headers.get("Idempotency-Key") or None,
     )
     return Status(201 if created else 200, _reload(request, case))
+
+
+@router.post("/cases/multipart", response={200: dict, 201: dict},
+             summary="提交申请并同时上传材料（multipart：payload 为 JSON，每份材料一个以材料标识命名的文件）")
+def create_case_multipart(request):
+    """The same submission as POST /cases, with the files in the same request: a `payload` part holding
+    the JSON of POST /cases and one file part per material key. Answers a receipt (no history)."""
+    import json
+
+    from django.core.exceptions import ValidationError
+
+    try:
+        data = CaseCreateIn.model_validate(json.loads(request.POST.get("payload") or "")).dict()
+    except (ValueError, TypeError) as exc:
+        raise ValidationError({"payload": f"payload 部分应为申请的 JSON：{str(exc)[:200]}"}) from None
+    applicant = data.pop("applicant")
+    case, created = services.case_submit(
+        actor=request.user, item_code=data["item_code"], bundle_code=data["bundle_code"], applicant=applicant,
+        channel=data["channel"], form=data["form"], materials=data["materials"], uploads=dict(request.FILES.items()),
+        idempotency_key=request.headers.get("Idempotency-Key") or None,
+    )
+    receipt = _summary(case, timezone.now())
+    receipt["materials"] = [_material(m) for m in case_materials(case)]
+    return Status(201 if created else 200, receipt)
 
 
 @router.get("/cases", summary="办件列表与检索（游标分页）")
@@ -273,6 +309,21 @@ def resume(request, case_id: int, payload: NoteIn):
     return _reload(request, case)
 
 
+@router.post("/cases/{case_id}/request-supplement", summary="受理后要求申请人补正（暂停计时）")
+def request_supplement(request, case_id: int, payload: RequestSupplementIn):
+    case = case_get(user=request.user, pk=case_id)
+    services.case_request_supplement(actor=request.user, case=case, materials=payload.materials,
+                                     fields=payload.fields)
+    return _reload(request, case)
+
+
+@router.post("/cases/{case_id}/supply", summary="申请人按要求补正（恢复计时，期限顺延）")
+def supply_requested(request, case_id: int, payload: SupplyIn):
+    case = case_get(user=request.user, pk=case_id)
+    services.case_supply_requested(actor=request.user, case=case, form=payload.form, at_window=payload.at_window)
+    return _reload(request, case)
+
+
 @router.post("/cases/{case_id}/extend", summary="延长时限")
 def extend(request, case_id: int, payload: ExtendIn):
     case = case_get(user=request.user, pk=case_id)
@@ -326,3 +377,61 @@ def overturn(request, refusal_id: int, payload: OverturnIn):
     refusal = refusal_get(user=request.user, pk=refusal_id)
     refusal = services.refusal_overturn(actor=request.user, refusal=refusal, reason=payload.reason)
     return _refusal(refusal)
+
+
+if getattr(settings, "ONEVISIT_BENCH_FLOOR", False):  # never in production: see bench_floor.py
+    from onevisit.cases.bench_floor import floor_submit
+
+    router.post("/bench/floor", response={201: dict}, include_in_schema=False)(floor_submit)
+
+
+# ------------------------------------------------------------------------------------------------
+# Worklists (onevisit.cases.worklists): keyset pages, filters by state, item, department, colour, applicant
+
+
+class WorklistQuery(Schema):
+    status: str | None = None
+    item_code: str | None = None
+    department: int | None = None
+    colour: str | None = None
+    applicant: str | None = None
+    cursor: str | None = None
+    limit: int = 20
+
+
+def _worklist(request, selector, q: WorklistQuery) -> dict:
+    now = timezone.now()
+    filters = worklists.Filters(status=q.status, item_code=q.item_code, department=q.department, colour=q.colour,
+                                applicant=q.applicant)
+    page = selector(user=request.user, filters=filters, cursor=q.cursor, limit=q.limit, now=now)
+    return {"results": [_summary(c, now) for c in page.rows], "next_cursor": page.next_cursor}
+
+
+@router.get("/worklists/clerk", summary="窗口受理工作台（本窗口的领域和事项）")
+def clerk_worklist(request, q: Query[WorklistQuery]):
+    return _worklist(request, worklists.clerk_worklist, q)
+
+
+@router.get("/worklists/reviewer", summary="部门办理工作台（本部门已受理未决定的办件）")
+def reviewer_worklist(request, q: Query[WorklistQuery]):
+    return _worklist(request, worklists.reviewer_worklist, q)
+
+
+@router.get("/worklists/supervisor/warnings", summary="黄灯、红灯预警（监督）")
+def supervisor_warnings(request, q: Query[WorklistQuery]):
+    return _worklist(request, worklists.supervisor_warnings, q)
+
+
+@router.get("/worklists/supervisor/broken-promises", summary="超出承诺跑动次数的办件（监督）")
+def supervisor_broken_promises(request, q: Query[WorklistQuery]):
+    return _worklist(request, worklists.supervisor_broken_promises, q)
+
+
+@router.get("/worklists/supervisor/overdue-gaps", summary="容缺承诺逾期未补（监督）")
+def supervisor_overdue_gaps(request, q: Query[WorklistQuery]):
+    return _worklist(request, worklists.supervisor_overdue_gaps, q)
+
+
+@router.get("/worklists/supervisor/refusals", summary="否定报备清单（监督）")
+def supervisor_refusals(request, open_only: bool = False, cursor: int | None = None, limit: int = 50):
+    return list_refusals(request, open_only=open_only, cursor=cursor, limit=limit)

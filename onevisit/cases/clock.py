@@ -80,15 +80,15 @@ def shift(moment: dt.datetime | None, days: int) -> dt.datetime | None:
 
 
 def colour_of(case, now: dt.datetime) -> str:
-    from onevisit.cases.models import CLOCK_RUNNING, CaseStatus
+    from onevisit.cases.models import CLOCK_RUNNING, PAUSED
 
-    if case.status == CaseStatus.SUSPENDED:
+    if case.status in PAUSED:
         return Colour.PAUSED
     if case.status not in CLOCK_RUNNING or case.promised_due is None:
         return Colour.NONE
-    if now > case.promised_due:
+    if now >= case.promised_due:
         return Colour.RED
-    if case.warn_at is not None and now > case.warn_at:
+    if case.warn_at is not None and now >= case.warn_at:
         return Colour.YELLOW
     return Colour.GREEN
 

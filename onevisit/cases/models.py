@@ -20,6 +20,7 @@ class CaseStatus(models.TextChoices):
     ACCEPTED = "accepted", "已受理"
     IN_PROGRESS = "in_progress", "办理中"
     SUSPENDED = "suspended", "特别程序中止"
+    AWAITING_APPLICANT = "awaiting_applicant", "受理后待申请人补正"
     APPROVED = "approved", "准予许可"
     DENIED = "denied", "不予许可"
     RESULT_ISSUED = "result_issued", "已出证"
@@ -32,6 +33,16 @@ class CaseStatus(models.TextChoices):
 # The legal clock runs in these states (the department is answerable for the time).
 CLOCK_RUNNING = (CaseStatus.ACCEPTED, CaseStatus.IN_PROGRESS)
 PENDING_ACCEPTANCE = (CaseStatus.SUBMITTED, CaseStatus.PRE_REVIEW)
+# The clock is stopped: a special procedure, or waiting on the applicant after acceptance.
+PAUSED = (CaseStatus.SUSPENDED, CaseStatus.AWAITING_APPLICANT)
+# Accepted and not yet decided: the department's current work.
+HANDLING = (*CLOCK_RUNNING, *PAUSED)
+# Waiting for intake at a window.
+INTAKE = (CaseStatus.SUBMITTED, CaseStatus.PRE_REVIEW, CaseStatus.AWAITING_SUPPLEMENT)
+
+
+def _values(statuses) -> list[str]:
+    return [s.value for s in statuses]
 
 
 class CaseChannel(models.TextChoices):
@@ -135,6 +146,21 @@ class Case(models.Model):
             models.Index(fields=["domain", "status", "promised_due", "id"], name="cases_worklist_domain"),
             models.Index(fields=["status", "promised_due", "id"], name="cases_worklist_status"),
             models.Index(fields=["parent"], name="cases_parent", condition=Q(parent__isnull=False)),
+            # Worklists (onevisit.cases.worklists): partial indexes in the order each list pages by, so a
+            # page is an ordered index range scan whatever the number of closed cases.
+            models.Index(fields=["department", "promised_due", "id"], name="cases_wl_handling",
+                         condition=Q(status__in=_values(HANDLING))),
+            models.Index(fields=["promised_due", "id"], name="cases_wl_running",
+                         condition=Q(status__in=_values(CLOCK_RUNNING))),
+            models.Index(fields=["domain", "submitted_at", "id"], name="cases_wl_intake_domain",
+                         condition=Q(status__in=_values(INTAKE))),
+            models.Index(fields=["item_code", "submitted_at", "id"], name="cases_wl_intake_item",
+                         condition=Q(status__in=_values(INTAKE))),
+            models.Index(fields=["submitted_at", "id"], name="cases_wl_intake_all",
+                         condition=Q(status__in=_values(INTAKE))),
+            models.Index(fields=["submitted_at", "id"], name="cases_wl_broken_promise",
+                         condition=Q(visits_exceeded=True)),
+            models.Index(fields=["gaps_due", "id"], name="cases_wl_gaps", condition=Q(gaps_outstanding=True)),
         ]
 
     def __str__(self) -> str:
@@ -257,14 +283,17 @@ class Visit(models.Model):
 
 class PauseKind(models.TextChoices):
     SPECIAL = "special", "特别程序"
+    APPLICANT = "applicant", "等待申请人补正"
 
 
 class ClockPause(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="pauses", verbose_name="办件")
     kind = models.CharField("类型", max_length=10, choices=PauseKind.choices, default=PauseKind.SPECIAL)
-    procedure = models.CharField("特别程序", max_length=20, choices=SpecialProcedureKind.choices)
-    cap = models.PositiveIntegerField("上限")
-    cap_unit = models.CharField("上限单位", max_length=15)
+    procedure = models.CharField("特别程序", max_length=20, choices=SpecialProcedureKind.choices, blank=True)
+    # A pause waiting on the applicant has no cap: none of that time counts against the department.
+    cap = models.PositiveIntegerField("上限", default=0)
+    cap_unit = models.CharField("上限单位", max_length=15, blank=True)
+    requested = models.JSONField("要求补正", default=list, blank=True)
     reason = models.TextField("原因")
     started_at = models.DateTimeField("开始")
     ended_at = models.DateTimeField("结束", null=True, blank=True)
@@ -276,7 +305,8 @@ class ClockPause(models.Model):
         ordering = ["case", "started_at"]
 
     def __str__(self) -> str:
-        return f"{self.get_procedure_display()} {self.started_at:%Y-%m-%d}"
+        what = self.get_procedure_display() if self.procedure else self.get_kind_display()
+        return f"{what} {self.started_at:%Y-%m-%d}"
 
 
 class CaseStep(models.Model):

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from onevisit.cases import clock
 from onevisit.cases.access import is_supervisor, visible_q, who_is
-from onevisit.cases.models import CLOCK_RUNNING, Case, CaseMaterial, CaseStatus, Refusal
+from onevisit.cases.models import CLOCK_RUNNING, PAUSED, Case, CaseMaterial, CaseStatus, Refusal
 from onevisit.cases.transitions import TABLE, Who
 from onevisit.errors import DomainError
 from onevisit.history.services import events_of
@@ -42,13 +42,13 @@ def case_materials(case: Case) -> QuerySet[CaseMaterial]:
 def _colour_q(colour: str, now: dt.datetime) -> Q:
     running = Q(status__in=CLOCK_RUNNING, promised_due__isnull=False)
     if colour == clock.Colour.RED:
-        return running & Q(promised_due__lt=now)
+        return running & Q(promised_due__lte=now)
     if colour == clock.Colour.YELLOW:
-        return running & Q(promised_due__gte=now, warn_at__lt=now)
+        return running & Q(promised_due__gt=now, warn_at__lte=now)
     if colour == clock.Colour.GREEN:
-        return running & Q(warn_at__gte=now)
+        return running & Q(warn_at__gt=now)
     if colour == clock.Colour.PAUSED:
-        return Q(status=CaseStatus.SUSPENDED)
+        return Q(status__in=PAUSED)
     raise DomainError("期限颜色应为 green、yellow、red 或 paused", code="invalid", status=422,
                       fields=[{"field": "colour", "reason": "取值无效"}])
 

@@ -5,6 +5,7 @@ history event with the facts the reform's indicators are computed from."""
 import datetime as dt
 import hashlib
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -30,6 +31,7 @@ from onevisit.cases.models import (
     DeliveryMethod,
     IdempotencyKey,
     Notice,
+    PauseKind,
     Provision,
     Refusal,
     RefusalKind,
@@ -41,9 +43,9 @@ from onevisit.cases.transitions import TABLE, Transition, Who
 from onevisit.cases.uploads import check_upload, store
 from onevisit.catalog.models import Bundle, Necessity, ServiceItem, StepRole, VersionStatus
 from onevisit.errors import DomainError
-from onevisit.history.services import record_change
+from onevisit.history.services import events_start_chains, record_change
 from onevisit.validators import clean_credit_code, clean_id_number
-from onevisit.workdays.calendar import SHANGHAI, add_working_days
+from onevisit.workdays.calendar import SHANGHAI, add_working_days, working_days_between
 
 S = CaseStatus
 DEFAULT_GAP_DAYS = 5
@@ -197,6 +199,9 @@ def _check_submitter(actor, fields: dict[str, Any], channel: str, probe: Case) -
     window accepts the item."""
     if channel not in CaseChannel.values:
         raise ValidationError({"channel": "申请渠道应为 window、online、mobile、kiosk 或 agent"})
+    own = getattr(actor, "id_number", None)
+    if channel not in VISIT_CHANNELS and own and own in (fields.get("applicant_id_number"), fields.get("agent_id_number")):
+        return  # the applicant (or named agent) applying online: no role lookup needed
     who = who_is(actor, probe)
     if channel in VISIT_CHANNELS:
         if Who.INTAKE not in who:
@@ -255,30 +260,37 @@ def _replay(actor, key: str, fingerprint: str) -> Case | None:
 def case_submit(
     *, actor, item_code: str | None = None, bundle_code: str | None = None, applicant: dict[str, Any],
     channel: str, form: dict[str, Any] | None = None, materials: dict[str, str] | None = None,
-    idempotency_key: str | None = None, now: dt.datetime | None = None,
+    uploads: dict[str, Any] | None = None, idempotency_key: str | None = None, now: dt.datetime | None = None,
 ) -> tuple[Case, bool]:
-    """Create a case (or a bundle's parent and children). Returns (case, created). With an
-    idempotency key, a retried or racing request returns the case the first one created."""
-    form, materials = form or {}, materials or {}
+    """Create a case (or a bundle's parent and children). Returns (case, created). `uploads` maps a
+    material key to an uploaded file, stored with the case in the same request. With an idempotency
+    key, a retried or racing request returns the case the first one created: the key row is inserted
+    right after the case row, so a duplicate fails there (before any file is stored), rolls back, and
+    the first case is returned. No extra read is spent on the common, first-time request."""
+    form, materials, uploads = form or {}, materials or {}, uploads or {}
+    checked = _check_uploads(uploads)
     payload = {"item": item_code, "bundle": bundle_code, "applicant": applicant, "channel": channel,
-               "form": form, "materials": materials}
+               "form": form, "materials": materials, "files": {k: u.sha256 for k, u in checked.items()}}
     fingerprint = fingerprint_of(payload)
-    if idempotency_key:
-        existing = _replay(actor, idempotency_key, fingerprint)
-        if existing is not None:
-            return existing, False
     try:
         with transaction.atomic():
             if bool(item_code) == bool(bundle_code):
                 raise ValidationError({"item_code": "请给出事项实施编码或一件事编码（二者选一）"})
+            key_row = None
+            if idempotency_key:
+                key_row = IdempotencyKey(user=actor, key=idempotency_key, fingerprint=fingerprint)
             if item_code:
                 case = _submit_item(actor=actor, item_code=item_code, applicant=applicant, channel=channel,
-                                    form=form, materials=materials, now=_now(now))
+                                    form=form, materials=materials, uploads=checked, key_row=key_row,
+                                    now=_now(now))
             else:
+                if checked:
+                    raise ValidationError({"files": "一件事申请的材料请在提交后逐项上传"})
                 case = _submit_bundle(actor=actor, bundle_code=bundle_code, applicant=applicant, channel=channel,
                                       form=form, materials=materials, now=_now(now))
-            if idempotency_key:
-                IdempotencyKey.objects.create(user=actor, key=idempotency_key, fingerprint=fingerprint, case=case)
+                if key_row is not None:
+                    key_row.case = case
+                    key_row.save(force_insert=True)
         from onevisit.rules.services import (
             decide_on_submission,  # datahub2 hook: 秒批 after the submit commits
         )
@@ -286,12 +298,35 @@ def case_submit(
             case.refresh_from_db()  # datahub2 hook
         return case, True
     except IntegrityError:
-        # A racing request with the same key committed first: ours rolled back entirely.
+        # The same key was used before (or by a racing request that committed first): ours rolled back.
         if idempotency_key:
             existing = _replay(actor, idempotency_key, fingerprint)
             if existing is not None:
                 return existing, False
         raise
+
+
+@dataclass(frozen=True)
+class _Upload:
+    content: bytes
+    content_type: str
+    ext: str
+    sha256: str
+
+
+def _check_uploads(uploads: dict[str, Any]) -> dict[str, _Upload]:
+    """Read and sniff every file before anything is written; errors name files.<key>."""
+    out, errors = {}, {}
+    for key, upload in uploads.items():
+        try:
+            content, content_type, ext = check_upload(upload, f"files.{key}")
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+            continue
+        out[key] = _Upload(content, content_type, ext, hashlib.sha256(content).hexdigest())
+    if errors:
+        raise ValidationError(errors)
+    return out
 
 
 def _initial_status(channel: str) -> str:
@@ -318,32 +353,61 @@ def _submission_facts(case: Case, item: ServiceItem, rows: list[CaseMaterial]) -
     }
 
 
-def _submit_item(*, actor, item_code, applicant, channel, form, materials, now) -> Case:
-    item = (
-        ServiceItem.objects.filter(implementation_code=item_code, status=VersionStatus.PUBLISHED)
-        .prefetch_related("fields", "materials").first()
-    )
+# Published item versions never change (a change is a new version), so their fields and materials are
+# cached per process, keyed by the row and its last update (retiring changes status and updated_at).
+_ITEM_PARTS: dict[tuple, tuple[list, list]] = {}
+
+
+def _item_parts(item: ServiceItem) -> tuple[list, list]:
+    key = (item.pk, item.implementation_code, item.version, item.updated_at)
+    parts = _ITEM_PARTS.get(key)
+    if parts is None:
+        if len(_ITEM_PARTS) > 5000:
+            _ITEM_PARTS.clear()
+        parts = _ITEM_PARTS[key] = (list(item.fields.all()), list(item.materials.all()))
+    return parts
+
+
+def _submit_item(*, actor, item_code, applicant, channel, form, materials, now, uploads=None, key_row=None) -> Case:
+    uploads = uploads or {}
+    item = ServiceItem.objects.filter(implementation_code=item_code, status=VersionStatus.PUBLISHED).first()
     if item is None:
         raise ValidationError({"item_code": f"事项 {item_code} 不存在或未发布"})
+    item_fields, item_materials = _item_parts(item)
     fields = _clean_applicant(applicant, item.targets)
     if _ITEM_CHANNEL.get(channel, channel) not in item.channels:
         raise ValidationError({"channel": "该事项不支持此申请渠道"})
     case = _new_case(actor=actor, item=item, fields=fields, channel=channel, form=form, now=now)
     _check_submitter(actor, fields, channel, case)
     # Missing required fields are allowed here: the one-time notice names them. Wrong values are not.
-    raise_form_problems([p for p in form_problems(item.fields.all(), form) if p["kind"] != "field_missing"])
-    rows = _material_rows(case, item.materials.all(), materials, item.allows_commitment)
+    raise_form_problems([p for p in form_problems(item_fields, form) if p["kind"] != "field_missing"])
+    rows = _material_rows(case, item_materials, materials, item.allows_commitment)
+    unknown = {f"files.{k}": "该事项没有此材料" for k in uploads if k not in {m.key for m in rows}}
+    if unknown:
+        raise ValidationError(unknown)
     case.number = _next_number(item_code, now.astimezone(SHANGHAI).date())
     from onevisit.datahub.onecard import case_fetch  # datahub2 hook: 一证通办 (fetch proofs, prefill form)
     fetched = case_fetch(case=case, item=item, rows=rows)  # datahub2 hook
     case.save(force_insert=True)
+    if key_row is not None:
+        key_row.case = case
+        key_row.save(force_insert=True)
+    for m in rows:
+        upload = uploads.get(m.key)
+        if upload is not None:
+            stored = store(case_number=case.number, key=m.key, content=upload.content, ext=upload.ext,
+                           content_type=upload.content_type, digest=upload.sha256)
+            m.provision, m.file, m.sha256, m.size = Provision.UPLOADED, stored.path, stored.sha256, stored.size
+            m.content_type, m.supplied_at = stored.content_type, now
     CaseMaterial.objects.bulk_create(rows)
     fetched.save()  # datahub2 hook
     facts = _submission_facts(case, item, rows)
     if channel in VISIT_CHANNELS:
         facts.update(_record_visit(case, VisitKind.SUBMISSION, actor=actor, now=now, window=_actor_window(actor, case)))
         case.save(update_fields=list(_VISIT_FIELDS))
-    record_change(obj=case, actor=actor, action="submit", data={"from": None, "to": case.status, "at": now, **facts})
+    # A new case has no chain yet: open it at seq 1 without reading a head (no savepoint, no SELECT).
+    events_start_chains([{"obj": case, "actor": actor, "action": "submit",
+                          "data": {"from": None, "to": case.status, "at": now, **facts}}])
     return case
 
 
@@ -716,7 +780,10 @@ def case_material_upload(*, actor, case: Case, key: str, upload, now: dt.datetim
         raise ValidationError({"key": f"该办件没有标识为“{key}”的材料"})
     before_acceptance = case.status in (*PENDING_ACCEPTANCE, S.AWAITING_SUPPLEMENT)
     gap = case.gaps_outstanding and material.provision == Provision.MISSING and material.necessity == Necessity.DEFERRABLE
-    if not before_acceptance and not gap:
+    requested = case.status == S.AWAITING_APPLICANT and key in _requested_keys(case, "material")
+    if requested:
+        gap = False
+    if not before_acceptance and not gap and not requested:
         raise DomainError(f"办件当前状态为“{case.get_status_display()}”，不能再提交“{material.name}”",
                           code="illegal_transition")
     if gap:
@@ -737,6 +804,101 @@ def case_material_upload(*, actor, case: Case, key: str, upload, now: dt.datetim
     else:
         record_change(obj=case, actor=actor, action="material_uploaded", data={"at": now, **facts})
     return material
+
+
+# ------------------------------------------------------------------------------------------------
+# 补正 after acceptance: the department asks, the clock stops until the applicant supplies
+
+
+def _open_applicant_pause(case: Case) -> ClockPause | None:
+    return ClockPause.objects.filter(case=case, kind=PauseKind.APPLICANT, ended_at__isnull=True).first()
+
+
+def _requested_keys(case: Case, kind: str) -> set[str]:
+    pause = _open_applicant_pause(case)
+    return {r["key"] for r in pause.requested if r["kind"] == kind} if pause else set()
+
+
+@transaction.atomic
+def case_request_supplement(
+    *, actor, case: Case, materials: dict[str, str] | None = None, fields: dict[str, str] | None = None,
+    now: dt.datetime | None = None,
+) -> ClockPause:
+    """A reviewer finds a problem after acceptance and asks the applicant, naming each material or
+    field with its reason. The clock stops; none of the waiting counts against the department."""
+    now = _now(now)
+    case = _lock(case)
+    _check("request_supplement", actor, case)
+    if case.bundle_id:
+        raise DomainError("一件事的办件暂不支持受理后补正，请按特别程序或一次性告知办理", code="bundle_supplement")
+    materials, fields = materials or {}, fields or {}
+    known_materials = {m.key: m.name for m in CaseMaterial.objects.filter(case=case)}
+    known_fields = {f.key: f.label for f in case.item.fields.all()}
+    errors: dict[str, str] = {}
+    requested = []
+    for kind, asked, known in (("material", materials, known_materials), ("field", fields, known_fields)):
+        for key, reason in asked.items():
+            if key not in known:
+                errors[f"{kind}s.{key}"] = "该办件没有此材料" if kind == "material" else "该事项没有此字段"
+            elif not (reason or "").strip():
+                errors[f"{kind}s.{key}"] = "必须说明需要补正的理由"
+            else:
+                requested.append({"kind": kind, "key": key, "name": known[key], "reason": reason.strip()})
+    if not requested and not errors:
+        errors["materials"] = "请列出需要申请人补正的材料或字段"
+    if errors:
+        raise ValidationError(errors)
+    pause = ClockPause.objects.create(
+        case=case, kind=PauseKind.APPLICANT, requested=requested, started_at=now,
+        reason="；".join(f"{r['name']}：{r['reason']}" for r in requested),
+    )
+    _move(case, "request_supplement", actor=actor, now=now, reason=pause.reason,
+          data={"requested": requested, "clock_paused": True})
+    return pause
+
+
+@transaction.atomic
+def case_supply_requested(
+    *, actor, case: Case, form: dict[str, Any] | None = None, at_window: bool = False, now: dt.datetime | None = None
+) -> ClockPause:
+    """The applicant supplies what was asked (files uploaded before, fields here); the clock restarts
+    and the due moments move by every working day spent waiting (no cap)."""
+    now = _now(now)
+    case = _lock(case)
+    _check("supply_requested", actor, case)
+    form = form or {}
+    if at_window and Who.INTAKE not in who_is(actor, case):
+        raise PermissionDenied("窗口补正须由窗口人员登记")
+    pause = ClockPause.objects.select_for_update().get(case=case, kind=PauseKind.APPLICANT, ended_at__isnull=True)
+    asked_fields = {r["key"] for r in pause.requested if r["kind"] == "field"}
+    errors = {f"form.{k}": "未要求补正此字段" for k in form if k not in asked_fields}
+    supplied = {m.key: m.supplied_at for m in CaseMaterial.objects.filter(case=case)}
+    for r in pause.requested:
+        if r["kind"] == "material" and not (supplied.get(r["key"]) and supplied[r["key"]] >= pause.started_at):
+            errors[f"materials.{r['key']}"] = f"“{r['name']}”尚未重新提交"
+        if r["kind"] == "field" and r["key"] not in form:
+            errors[f"form.{r['key']}"] = f"“{r['name']}”尚未补正"
+    if errors:
+        raise ValidationError(errors)
+    merged = {**case.form_data, **form}
+    raise_form_problems([p for p in form_problems(case.item.fields.all(), merged)
+                         if p["key"] in form and p["kind"] != "field_unknown"])
+    days = working_days_between(pause.started_at, now)
+    pause.ended_at, pause.shifted_days = now, days
+    pause.save(update_fields=["ended_at", "shifted_days"])
+    case.form_data = merged
+    case.field_supplied_at = {**case.field_supplied_at, **{k: now.isoformat() for k in form}}
+    _shift_deadlines(case, days)
+    case.paused_days += days
+    facts: dict[str, Any] = {"fields": sorted(form), "paused_working_days": days, "waiting_on": "applicant",
+                             "promised_due": case.promised_due, "legal_due": case.legal_due}
+    extra: tuple[str, ...] = ()
+    if at_window:
+        facts.update(_record_visit(case, VisitKind.SUPPLEMENT, actor=actor, now=now, window=_actor_window(actor, case)))
+        extra = _VISIT_FIELDS
+    _move(case, "supply_requested", actor=actor, now=now, data=facts, fields=(
+        "form_data", "field_supplied_at", "promised_due", "legal_due", "warn_at", "paused_days", *extra))
+    return pause
 
 
 # ------------------------------------------------------------------------------------------------
@@ -808,7 +970,7 @@ def case_resume(*, actor, case: Case, note: str = "", now: dt.datetime | None = 
     now = _now(now)
     case = _lock(case)
     _check("resume", actor, case)
-    pause = ClockPause.objects.select_for_update().get(case=case, ended_at__isnull=True)
+    pause = ClockPause.objects.select_for_update().get(case=case, kind=PauseKind.SPECIAL, ended_at__isnull=True)
     days = clock.pause_shift(started_at=pause.started_at, ended_at=now, cap=pause.cap, cap_unit=pause.cap_unit)
     pause.ended_at, pause.shifted_days = now, days
     pause.save(update_fields=["ended_at", "shifted_days"])

@@ -26,7 +26,8 @@ class Transition:
 
 
 _PRE = (S.SUBMITTED, S.PRE_REVIEW)
-_OPEN = (S.SUBMITTED, S.PRE_REVIEW, S.AWAITING_SUPPLEMENT, S.ACCEPTED, S.IN_PROGRESS, S.SUSPENDED, S.WAITING)
+_OPEN = (S.SUBMITTED, S.PRE_REVIEW, S.AWAITING_SUPPLEMENT, S.ACCEPTED, S.IN_PROGRESS, S.SUSPENDED,
+         S.AWAITING_APPLICANT, S.WAITING)
 _HANDLING = (S.ACCEPTED, S.IN_PROGRESS)
 
 TABLE: dict[str, Transition] = {
@@ -43,6 +44,11 @@ TABLE: dict[str, Transition] = {
         Transition("complete_step", "完成环节", _HANDLING, S.IN_PROGRESS, frozenset({Who.REVIEWER, Who.APPROVER})),
         Transition("suspend", "特别程序中止", _HANDLING, S.SUSPENDED, frozenset({Who.REVIEWER, Who.APPROVER})),
         Transition("resume", "恢复办理", (S.SUSPENDED,), S.IN_PROGRESS, frozenset({Who.REVIEWER, Who.APPROVER})),
+        # 补正 after acceptance: the clock stops until the applicant supplies (no cap).
+        Transition("request_supplement", "受理后要求补正", _HANDLING, S.AWAITING_APPLICANT,
+                   frozenset({Who.REVIEWER, Who.APPROVER})),
+        Transition("supply_requested", "按要求补正，恢复计时", (S.AWAITING_APPLICANT,), S.IN_PROGRESS,
+                   frozenset({Who.APPLICANT, Who.INTAKE})),
         Transition("extend", "延长时限", (*_HANDLING, S.SUSPENDED), None, frozenset({Who.APPROVER, Who.SUPERVISOR})),
         Transition("approve", "准予许可", _HANDLING, S.APPROVED, frozenset({Who.APPROVER})),
         Transition("deny", "不予许可", _HANDLING, S.DENIED, frozenset({Who.APPROVER})),
@@ -50,11 +56,11 @@ TABLE: dict[str, Transition] = {
         Transition("deliver", "送达", (S.RESULT_ISSUED,), S.DELIVERED, frozenset({Who.INTAKE})),
         Transition("archive", "归档", (S.DELIVERED, S.WITHDRAWN), S.ARCHIVED, frozenset({Who.REVIEWER, Who.SUPERVISOR})),
         Transition("withdraw", "撤回申请", _OPEN, S.WITHDRAWN, frozenset({Who.APPLICANT})),
-        Transition("supply_gap", "容缺材料补齐", (*_HANDLING, S.SUSPENDED, S.APPROVED), None,
+        Transition("supply_gap", "容缺材料补齐", (*_HANDLING, S.SUSPENDED, S.AWAITING_APPLICANT, S.APPROVED), None,
                    frozenset({Who.APPLICANT, Who.INTAKE})),
         Transition("post_check", "事后核查", (S.APPROVED, S.RESULT_ISSUED, S.DELIVERED, S.ARCHIVED), None,
                    frozenset({Who.REVIEWER})),
-        Transition("flag_gaps_overdue", "容缺逾期", (*_HANDLING, S.SUSPENDED, S.APPROVED), None,
+        Transition("flag_gaps_overdue", "容缺逾期", (*_HANDLING, S.SUSPENDED, S.AWAITING_APPLICANT, S.APPROVED), None,
                    frozenset({Who.SYSTEM})),
         # A bundle parent follows its children (rolled up by the engine).
         Transition("parent_results_ready", "一件事结果齐备", (S.ACCEPTED, S.IN_PROGRESS), S.RESULT_ISSUED,

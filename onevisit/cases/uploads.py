@@ -57,7 +57,8 @@ def check_upload(upload, field: str) -> tuple[bytes, str, str]:
     return content, found[0], found[1]
 
 
-def store(*, case_number: str, key: str, content: bytes, ext: str, content_type: str) -> Stored:
-    digest = hashlib.sha256(content).hexdigest()
+def store(*, case_number: str, key: str, content: bytes, ext: str, content_type: str,
+          digest: str | None = None) -> Stored:
+    digest = digest or hashlib.sha256(content).hexdigest()
     path = default_storage.save(f"cases/{case_number}/{key}-{uuid.uuid4().hex}.{ext}", ContentFile(content))
     return Stored(path=path, sha256=digest, size=len(content), content_type=content_type)
