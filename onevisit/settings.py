@@ -35,6 +35,8 @@ INSTALLED_APPS = [
     "onevisit.demo",
     "onevisit.datahub",
     "onevisit.licences",
+    "onevisit.payments",
+    "onevisit.appointments",
 ]
 
 MIDDLEWARE = [

@@ -16,3 +16,8 @@ def field_widget(field):
     if described:
         attrs["aria-describedby"] = " ".join(described)
     return field.as_widget(attrs=attrs)
+
+
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key) if mapping else None
