@@ -21,3 +21,11 @@ def field_widget(field):
 @register.filter
 def get_item(mapping, key):
     return mapping.get(key) if mapping else None
+
+
+@register.filter
+def api_time(value):
+    """The moment exactly as the JSON API writes it (DjangoJSONEncoder), for <time datetime>."""
+    from django.core.serializers.json import DjangoJSONEncoder
+
+    return DjangoJSONEncoder().default(value) if value else ""
