@@ -37,6 +37,8 @@ INSTALLED_APPS = [
     "onevisit.licences",
     "onevisit.rules",
     "onevisit.archive",
+    "onevisit.payments",
+    "onevisit.appointments",
 ]
 
 MIDDLEWARE = [

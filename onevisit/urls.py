@@ -20,3 +20,6 @@ urlpatterns = [
 urlpatterns += [path("", include("onevisit.portal.urls"))]
 if settings.ONEVISIT_OIDC_ISSUER:
     urlpatterns += [path("oidc/", include("mozilla_django_oidc.urls"))]
+
+# Payments (sandbox confirmation page and provider callback), appended by the citizen branch.
+urlpatterns += [path("", include("onevisit.payments.urls"))]

@@ -1130,6 +1130,7 @@ def case_deliver(
     case = _lock(case)
     _check("deliver", actor, case)
     _require_not_child(case, "送达")
+    method = method or case.delivery_method  # the applicant's choice (case_choose_delivery) unless overridden
     if method not in DeliveryMethod.values:
         raise ValidationError({"method": "送达方式应为 window、post 或 electronic"})
     if method == DeliveryMethod.POST and not tracking_number.strip():
@@ -1224,3 +1225,42 @@ def require_intake(actor, case: Case) -> None:
     if Who.INTAKE not in who_is(actor, case):
         raise PermissionDenied("无权办理该办件")
 
+
+
+_POST_ADDRESS_PLACE = ("省", "市", "区", "县", "镇", "乡")
+_POST_ADDRESS_SPOT = ("路", "街", "巷", "号", "村", "弄", "室", "栋", "幢", "组")
+
+
+def clean_post_address(address: str) -> str:
+    """A postal address the courier can use: a place (省/市/区/县…) and a spot (路/街/号…)."""
+    address = (address or "").strip()
+    if not address:
+        raise ValidationError({"address": "邮寄送达必须填写收件地址"})
+    if not 8 <= len(address) <= 200:
+        raise ValidationError({"address": "收件地址应为8到200个字"})
+    if not any(c in address for c in _POST_ADDRESS_PLACE) or not any(c in address for c in _POST_ADDRESS_SPOT):
+        raise ValidationError({"address": "收件地址不完整：请写明省、市、区（县）和街道门牌号"})
+    return address
+
+
+@transaction.atomic
+def case_choose_delivery(*, actor, case: Case, method: str, address: str = "", now: dt.datetime | None = None) -> Case:
+    """The applicant chooses how the result reaches them (window, post with address, electronic);
+    case_deliver uses this choice when the clerk gives no other method. The status does not change."""
+    now = _now(now)
+    case = _lock(case)
+    if Who.APPLICANT not in who_is(actor, case):
+        raise PermissionDenied("只有申请人（代办人）可以选择送达方式")
+    if case.delivered_at is not None or case.status in (S.ARCHIVED, S.WITHDRAWN, S.REFUSED, S.CANCELLED):
+        raise DomainError(f"办件当前状态为“{case.get_status_display()}”，不能再更改送达方式", code="illegal_transition")
+    if method not in DeliveryMethod.values:
+        raise ValidationError({"delivery_method": "送达方式应为窗口领取、邮寄送达或电子送达"})
+    fields = ["delivery_method", "updated_at"]
+    case.delivery_method = method
+    if method == DeliveryMethod.POST:
+        case.contact_address = clean_post_address(address)
+        fields.append("contact_address")
+    case.save(update_fields=fields)
+    record_change(obj=case, actor=actor, action="choose_delivery",
+                  data={"at": now, "method": method, "address": case.contact_address if method == "post" else ""})
+    return case

@@ -51,3 +51,44 @@ class SearchEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}：{self.title}"
+
+
+class DraftKind(models.TextChoices):
+    ITEM = "item", "事项"
+    BUNDLE = "bundle", "一件事"
+
+
+class Draft(models.Model):
+    """An application in the wizard, saved as the applicant goes; resumed until it is submitted.
+    The idempotency key is made when the wizard starts, so a double-click or a retried submit never
+    makes two cases."""
+
+    user = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="drafts", verbose_name="申请人")
+    kind = models.CharField("类型", max_length=10, choices=DraftKind.choices)
+    code = models.CharField("事项或一件事编码", max_length=60)
+    # For a company application: the credit code and name of the company the person acts for; blank for oneself.
+    company_code = models.CharField("统一社会信用代码", max_length=18, blank=True, default="")
+    company_name = models.CharField("单位名称", max_length=200, blank=True)
+    form_data = models.JSONField("申请表", default=dict, blank=True)
+    files = models.JSONField("已上传材料", default=dict, blank=True)
+    commitments = models.JSONField("承诺替代的材料", default=list, blank=True)
+    contact_phone = models.CharField("联系电话", max_length=20, blank=True)
+    contact_email = models.CharField("电子邮箱", max_length=100, blank=True)
+    delivery_method = models.CharField("送达方式", max_length=12, blank=True)
+    delivery_address = models.CharField("收件地址", max_length=300, blank=True)
+    idempotency_key = models.CharField("幂等键", max_length=100, unique=True)
+    case = models.ForeignKey("cases.Case", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                             verbose_name="提交后的办件")
+    created_at = models.DateTimeField("开始时间", auto_now_add=True)
+    updated_at = models.DateTimeField("保存时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "申请草稿"
+        verbose_name_plural = "申请草稿"
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind", "code", "company_code"], condition=models.Q(case__isnull=True),
+                                    name="portal_one_open_draft"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.code} 草稿"

@@ -133,10 +133,11 @@ class SearchResult:
 
     @property
     def url(self) -> str:
-        # The guide pages live in the catalog app (another branch); these are their agreed paths.
+        from django.urls import reverse
+
         if self.kind == SearchKind.BUNDLE:
-            return f"/bundles/{self.key}/"
-        return f"/items/{self.key}/"
+            return reverse("catalog:bundle_guide", args=[self.key])
+        return reverse("catalog:item_guide", args=[self.key])
 
 
 def search(query: str, *, limit: int = 20, candidates: int = 500) -> list[SearchResult]:

@@ -21,3 +21,7 @@ def signed_in(client, db):
     assert response.status_code == 302, response.content.decode()
     assert client.post("/signin/code/", {"code": last_code()}).status_code == 302
     return client
+
+
+# The cases' small published catalog (items, a bundle, staff) for the wizard and my-cases pages.
+from tests.cases.conftest import _media, bundle, item, staff  # noqa: E402, F401

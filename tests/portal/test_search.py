@@ -65,14 +65,14 @@ def test_rebuild_indexes_published_items_and_bundles(catalog):
 def test_plain_words_find_the_bundle_first(catalog):
     results = search("二手房过户")
     assert results[0].title == "二手房交易过户一件事"
-    assert results[0].kind_label == "一件事" and results[0].url == "/bundles/second-hand-house/"
+    assert results[0].kind_label == "一件事" and results[0].url == "/guide/bundles/second-hand-house/"
     assert "不动产转移登记" in [r.title for r in results]
 
 
 def test_reordered_words_still_find_the_item(catalog):
     results = search("老年公交卡")
     assert results[0].title == "公交老年卡申领"
-    assert results[0].url == "/items/331100-BUS-0001/"
+    assert results[0].url == "/guide/items/331100-BUS-0001/"
 
 
 def test_keywords_and_guide_text_are_searched(catalog):
@@ -93,7 +93,7 @@ def test_retired_item_leaves_the_index(catalog, personas):
 
 def test_search_page_lists_results(client, catalog):
     page = client.get("/search/", {"q": "二手房过户"}).content.decode()
-    assert "二手房交易过户一件事" in page and 'href="/bundles/second-hand-house/"' in page
+    assert "二手房交易过户一件事" in page and 'href="/guide/bundles/second-hand-house/"' in page
     page = client.get("/search/", {"q": "护照签证"}).content.decode()
     assert "没有找到与“护照签证”相关的服务" in page
 
