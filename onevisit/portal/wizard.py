@@ -4,7 +4,7 @@ onevisit.cases.services.case_submit with the key made when the wizard started.
 
 Fees: an item that charges a fee is paid in the wizard before submission (the submit button stays
 disabled until the provider confirms); the payment is linked to the case in the same transaction
-that creates it. See docs/decisions/0008-online-application.md."""
+that creates it. See docs/decisions/0010-online-application.md."""
 
 import uuid
 from dataclasses import dataclass, field
