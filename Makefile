@@ -16,10 +16,15 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 # Embedded default: an SQLite file under var/, the demo data, gunicorn on 127.0.0.1:8000.
+# The demo counts Mon-Fri in years whose holiday arrangement is not loaded yet (2027 onwards), explicitly
+# and visibly; production keeps the default "error" until the operator loads the year (docs/workdays.md).
+run: export ONEVISIT_WORKDAYS_UNKNOWN_YEAR_POLICY ?= weekdays
 run: install
 	$(MANAGE) migrate --noinput -v0
 	$(MANAGE) collectstatic --noinput -v0
 	$(MANAGE) load_demo
+	@echo "注意：演示环境对尚未载入节假日安排的年份按周一至周五计算工作日（ONEVISIT_WORKDAYS_UNKNOWN_YEAR_POLICY=$$ONEVISIT_WORKDAYS_UNKNOWN_YEAR_POLICY）。"
+	@echo "平台地址：http://127.0.0.1:8000/  接口文档：http://127.0.0.1:8000/api/v1/docs"
 	$(BIN)/gunicorn -c gunicorn.conf.py
 
 lint: install
