@@ -156,3 +156,5 @@ KEY_ENCRYPTION_KEY = env_str("ONEVISIT_KEY_ENCRYPTION_KEY", "onevisit-developmen
 LICENCE_SIGNER = env_str("ONEVISIT_LICENCE_SIGNER", "onevisit.licences.signing.TongsuoSm2Signer")
 # Project-wide static files (base stylesheet) live in onevisit/static, outside any app.
 STATICFILES_DIRS = [BASE_DIR / "onevisit" / "static"]
+# Staff console and hall queue (appended by the console branch).
+INSTALLED_APPS += ["onevisit.console", "onevisit.queue"]

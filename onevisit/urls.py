@@ -20,3 +20,10 @@ urlpatterns = [
 urlpatterns += [path("", include("onevisit.portal.urls"))]
 if settings.ONEVISIT_OIDC_ISSUER:
     urlpatterns += [path("oidc/", include("mozilla_django_oidc.urls"))]
+
+# Staff console, case documents, hall queue (appended by the console branch).
+urlpatterns += [
+    path("console/", include("onevisit.console.urls")),
+    path("documents/", include("onevisit.documents.urls")),
+    path("queue/", include("onevisit.queue.urls")),
+]
