@@ -271,9 +271,17 @@ def _case_page(request, case: Case, *, errors=None, message="", rows=None, statu
         "history": case_history(case), "documents": _documents_of(case),
         "errors": errors, "message": message, "values": values or {},
         "done": request.GET.get("done", ""), "doc": request.GET.get("doc", ""),
-        "actions": intake.ACTIONS, "check_labels": intake.CHECK_LABELS,
+        "done_label": _done_label(request.GET.get("done", "")), "actions": intake.ACTIONS, "check_labels": intake.CHECK_LABELS,
         "materials": list(case_materials(case)),
     }, status=status)
+
+
+def _done_label(done: str) -> str:
+    from onevisit.cases.transitions import TABLE
+
+    if done in intake.ACTIONS:
+        return intake.ACTIONS[done]
+    return TABLE[done].label if done in TABLE else ""
 
 
 @staff_required()
