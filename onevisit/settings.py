@@ -39,6 +39,8 @@ INSTALLED_APPS = [
     "onevisit.archive",
     "onevisit.payments",
     "onevisit.appointments",
+    "onevisit.console",
+    "onevisit.queue",
 ]
 
 MIDDLEWARE = [

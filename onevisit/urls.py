@@ -23,3 +23,9 @@ if settings.ONEVISIT_OIDC_ISSUER:
 
 # Payments (sandbox confirmation page and provider callback), appended by the citizen branch.
 urlpatterns += [path("", include("onevisit.payments.urls"))]
+# Staff console, case documents, hall queue (appended by the console branch).
+urlpatterns += [
+    path("console/", include("onevisit.console.urls")),
+    path("documents/", include("onevisit.documents.urls")),
+    path("queue/", include("onevisit.queue.urls")),
+]

@@ -1264,3 +1264,24 @@ def case_choose_delivery(*, actor, case: Case, method: str, address: str = "", n
     record_change(obj=case, actor=actor, action="choose_delivery",
                   data={"at": now, "method": method, "address": case.contact_address if method == "post" else ""})
     return case
+@transaction.atomic
+def case_material_commit(*, actor, case: Case, key: str, now: dt.datetime | None = None) -> CaseMaterial:
+    """告知承诺 for one material before acceptance (e.g. ticked at the window): the applicant's written
+    commitment replaces it, and the case will need a post-check after approval."""
+    now = _now(now)
+    case = _lock(case)
+    if not who_is(actor, case) & {Who.APPLICANT, Who.INTAKE}:
+        raise PermissionDenied("只有申请人（代办人）或受理窗口可以选择承诺替代")
+    _require_not_child(case, "承诺替代")
+    if case.status not in (*PENDING_ACCEPTANCE, S.AWAITING_SUPPLEMENT):
+        raise DomainError(f"办件当前状态为“{case.get_status_display()}”，不能再选择承诺替代", code="illegal_transition")
+    material = CaseMaterial.objects.select_for_update().filter(case=case, key=key).first()
+    if material is None:
+        raise ValidationError({"key": f"该办件没有标识为“{key}”的材料"})
+    items = [c.item for c in Case.objects.filter(parent=case).select_related("item")] or [case.item]
+    if not (material.commitment_allowed and all(i.allows_commitment for i in items)):
+        raise ValidationError({f"materials.{key}": f"“{material.name}”不能以告知承诺替代"})
+    material.provision, material.supplied_at = Provision.COMMITMENT, now
+    material.save(update_fields=["provision", "supplied_at"])
+    record_change(obj=case, actor=actor, action="material_committed", data={"at": now, "material": key})
+    return material
