@@ -1113,7 +1113,14 @@ def case_issue_result(*, actor, case: Case, note: str = "", now: dt.datetime | N
     if deliver_position:
         open_before = open_before.filter(position__lt=deliver_position)
     open_before.update(completed_at=now, completed_by=actor)
-    _move(case, "issue_result", actor=actor, now=now, reason=note)
+    data = {}
+    if case.status == S.APPROVED:
+        from onevisit.licences.results import licence_issue_for_case  # the item's result e-licence, if any
+
+        licence = licence_issue_for_case(case=case)
+        if licence is not None:
+            data["licence"] = licence.identifier
+    _move(case, "issue_result", actor=actor, now=now, reason=note, data=data)
     if case.parent_id:
         parent = _lock(Case(pk=case.parent_id))
         _roll_up(parent, _children(parent), actor=actor, now=now)

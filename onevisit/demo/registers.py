@@ -142,6 +142,7 @@ def load_registers(report=None, admin=None) -> dict:
         created.update(_records(resources, types))
     created["permissions"] = _sharing(depts, resources, types)
     created["rules"] = _rules(admin)
+    created["result_licences"] = _result_licences(types)
     if report is not None:
         for k, v in created.items():
             report.created[f"datahub_{k}"] += v
@@ -238,6 +239,25 @@ def _sharing(depts: dict, resources: dict, types: dict) -> int:
         record_change(obj=perm, actor=None, action="granted", reason=REASON,
                       data={"department": dept_id, "resource": key, "fields": keys[key].field_keys})
         count += 1
+    return count
+
+
+# item key -> (licence type, where each licence field comes from) for cases a human approves
+RESULT_LICENCES = {
+    "estate_transfer": ("real_estate_certificate", {"name": "applicant.name", "address": "form.property_address"}),
+}
+
+
+def _result_licences(types: dict) -> int:
+    from onevisit.demo.loader import item_codes
+    from onevisit.licences.models import ResultLicence
+
+    codes, count = item_codes(), 0
+    for key, (licence_code, field_map) in RESULT_LICENCES.items():
+        _mapping, created = ResultLicence.objects.get_or_create(
+            item_code=codes[key], defaults={"licence_type": types[licence_code], "field_map": field_map}
+        )
+        count += created
     return count
 
 

@@ -96,7 +96,11 @@ def _result(case: Case) -> dict:
         denial = case.refusals.filter(kind=RefusalKind.DENIAL).order_by("-id").first()
         decision = "不予许可" if denial else "准予许可"
         summary = f"{denial.reasons}（依据：{denial.legal_basis}）" if denial else f"准予办理“{case.item.name}”。"
-    return {"decision": decision, "summary": summary, "licence_number": "",
+    from onevisit.licences.models import Licence
+
+    numbers = [case.number, *case.children.values_list("number", flat=True)] if case.is_bundle_parent else [case.number]
+    licences = Licence.objects.filter(case_number__in=numbers).values_list("identifier", flat=True)
+    return {"decision": decision, "summary": summary, "licence_number": "、".join(licences),
             "delivery": case.get_delivery_method_display() if case.delivery_method else "待送达"}
 
 

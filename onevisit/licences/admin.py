@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from onevisit.licences.models import Licence, LicenceType, SigningKey
+from onevisit.licences.models import Licence, LicenceType, ResultLicence, SigningKey
 
 
 @admin.register(LicenceType)
@@ -34,3 +34,9 @@ class LicenceAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(ResultLicence)
+class ResultLicenceAdmin(admin.ModelAdmin):
+    list_display = ("item_code", "licence_type")
+    search_fields = ("item_code",)

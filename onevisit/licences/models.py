@@ -90,3 +90,21 @@ class Licence(models.Model):
 
     def is_expired(self, today: datetime.date) -> bool:
         return self.status == LicenceStatus.EXPIRED or (self.valid_until is not None and self.valid_until < today)
+
+
+class ResultLicence(models.Model):
+    """The e-licence an item's approved case results in: which type, and where each licence field comes
+    from ("form.<key>", "applicant.name", "applicant.address" or "case.number")."""
+
+    item_code = models.CharField("事项实施编码", max_length=40, unique=True)
+    licence_type = models.ForeignKey(
+        LicenceType, on_delete=models.PROTECT, related_name="result_of", verbose_name="证照类型"
+    )
+    field_map = models.JSONField("照面字段来源", default=dict)
+
+    class Meta:
+        verbose_name = "办件结果证照"
+        verbose_name_plural = "办件结果证照"
+
+    def __str__(self) -> str:
+        return f"{self.item_code} → {self.licence_type}"
