@@ -309,6 +309,11 @@ def _service_call(verb: str, request, case: Case):
                                      tracking_number=p.get("tracking_number", ""))
     if verb == "archive":
         return services.case_archive(actor=actor, case=case)
+    if verb == "request_supplement":
+        # One reason per ticked material: "supplement.<key>" checkbox with "reason.<key>" text.
+        materials = {key[len("supplement."):]: p.get(f"reason.{key[len('supplement.'):]}", "")
+                     for key in p if key.startswith("supplement.")}
+        return services.case_request_supplement(actor=actor, case=case, materials=materials)
     if verb == "extend":
         try:
             days = int(p.get("days", ""))
@@ -318,7 +323,8 @@ def _service_call(verb: str, request, case: Case):
     raise Http404("没有此操作")
 
 
-VERBS = ("complete_step", "approve", "deny", "suspend", "resume", "issue_result", "deliver", "archive", "extend")
+VERBS = ("complete_step", "approve", "deny", "suspend", "resume", "issue_result", "deliver", "archive", "extend",
+         "request_supplement")
 
 
 @staff_required()

@@ -115,3 +115,26 @@ def test_other_department_gets_404_and_materials_are_served_with_permission(clie
     page = client.get(f"/console/cases/{case.pk}/").content.decode()
     assert f"/console/cases/{case.pk}/materials/{material.pk}/" in page and "/media/" not in page
     assert "共享数据 population.id" in page
+
+
+def test_reviewer_requests_a_supplement_after_acceptance_and_the_clock_stops(client, personas, staff, item):
+    case = accepted_case(personas["citizen"], personas["reviewer"])
+    client.force_login(personas["reviewer"])
+    page = client.get(f"/console/cases/{case.pk}/").content.decode()
+    assert "要求补正" in page
+    # Nothing ticked: refused with the reason next to the form, nothing changes.
+    r = client.post(f"/console/cases/{case.pk}/act/request_supplement/", {})
+    assert r.status_code == 400 and "请列出需要申请人补正的材料或字段" in r.content.decode()
+    case.refresh_from_db()
+    assert case.pauses.count() == 0
+    r = client.post(f"/console/cases/{case.pk}/act/request_supplement/",
+                    {"supplement.lease": "1", "reason.lease": "租赁合同缺少出租方签字"})
+    assert r.status_code == 302
+    case.refresh_from_db()
+    pause = case.pauses.get()
+    assert pause.ended_at is None and "租赁合同缺少出租方签字" in pause.reason
+    # Another department's reviewer cannot reach the case at all.
+    client.force_login(personas["other_reviewer"])
+    r = client.post(f"/console/cases/{case.pk}/act/request_supplement/",
+                    {"supplement.lease": "1", "reason.lease": "x"})
+    assert r.status_code == 404
