@@ -122,6 +122,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
+    # The demo SMS gateway only logs: its messages (sign-in codes, case notices) must reach the console.
+    "loggers": {"onevisit.notifications": {"level": "INFO"}},
 }
 
 # Portal: notifications, citizen sign-in, documents.
