@@ -20,6 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import ROOT, bench_env, emit, log, median, psql, recreate_pg_database, server, wrk  # noqa: E402
+from cpuacct import CpuMeter  # noqa: E402
 
 DBNAME = f"onevisit_lookup_bench_{os.getpid()}"
 LUA = str(Path(__file__).resolve().parent / "wrk" / "lookup.lua")
@@ -100,6 +101,17 @@ def run_wrk(base: str, paths: list[str], *, token: str, seconds: int, connection
         listing.unlink()
 
 
+def cpu_report(name: str, meter: CpuMeter, runs: list[dict]) -> None:
+    """CPU per request (server workers + PostgreSQL backends) and the rate two otherwise idle cores could
+    serve at that cost: what the machine allows when other work shares it."""
+    app_s, db_s = meter.stop()
+    served = sum(r["requests"] for r in runs)
+    per = (app_s + db_s) / max(1, served) * 1000
+    emit(f"{name}_cpu_ms_per_req", per, "ms", app_ms=round(app_s / max(1, served) * 1000, 3),
+         db_ms=round(db_s / max(1, served) * 1000, 3))
+    emit(f"{name}_rate_2_idle_cores", 2000 / per if per else 0.0, "req/s")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--records", type=int, default=1_000_000)
@@ -124,8 +136,11 @@ def main() -> None:
                        for i in state["ids"]]
             run_wrk(base, lookups, token=state["token"], seconds=3, connections=args.connections)  # warm-up
             log(f"look-ups: {args.runs} x {args.seconds} s, {config}")
+            meter = CpuMeter(base, DBNAME)
+            meter.start()
             runs = [run_wrk(base, lookups, token=state["token"], seconds=args.seconds, connections=args.connections)
                     for _ in range(args.runs)]
+            cpu_report("lookup", meter, runs)
             extra = {"records": args.records, "runs": [r["rate"] for r in runs],
                      "errors": sum(r["errors"] for r in runs), "non2xx": sum(r["non2xx"] for r in runs), **config}
             emit("lookup_rate", median([r["rate"] for r in runs]), "req/s", **extra)
@@ -133,8 +148,10 @@ def main() -> None:
                  p50_ms=median([r["p50_ms"] for r in runs]))
             emit("lookup_rate_vs_aim", median([r["rate"] for r in runs]) / 600, "ratio")
             verifies = [f"/api/v1/licences/verify/{i}" for i in state["licences"]]
+            meter.start()
             runs = [run_wrk(base, verifies, token="", seconds=args.seconds, connections=args.connections)
                     for _ in range(args.runs)]
+            cpu_report("verify", meter, runs)
             emit("verify_rate", median([r["rate"] for r in runs]), "req/s", licences=args.licences,
                  runs=[r["rate"] for r in runs], errors=sum(r["errors"] for r in runs),
                  non2xx=sum(r["non2xx"] for r in runs))

@@ -26,20 +26,27 @@ _WHERE = {
 }
 
 
+def model_shape(model, alias: str) -> tuple[list[str], tuple]:
+    """For hand-written SQL on hot paths: the select-list columns of a model under a table alias, and its
+    shape for build_instance (the ORM's own column converters, so values come back as the ORM gives them).
+    Depends on the database vendor; build it once per vendor."""
+    fields = model._meta.concrete_fields
+    convs = []
+    for f in fields:
+        col = f.get_col(model._meta.db_table)
+        convs.append((col, connection.ops.get_db_converters(col) + col.get_db_converters(connection)))
+    return [f'{alias}."{f.column}"' for f in fields], (model, [f.attname for f in fields], convs)
+
+
 def _plan(by: str) -> tuple[str, list]:
-    """SQL and per-model column converters (the ORM's own, so values come back as the ORM would give them),
-    built once per database vendor."""
+    """SQL and the models' shapes, built once per database vendor."""
     plan = _plans.get((connection.vendor, by))
     if plan is None:
         columns, shapes = [], []
         for model, alias in _PARTS:
-            fields = model._meta.concrete_fields
-            columns += [f'{alias}."{f.column}"' for f in fields]
-            convs = []
-            for f in fields:
-                col = f.get_col(model._meta.db_table)
-                convs.append((col, connection.ops.get_db_converters(col) + col.get_db_converters(connection)))
-            shapes.append((model, [f.attname for f in fields], convs))
+            cols, shape = model_shape(model, alias)
+            columns += cols
+            shapes.append(shape)
         join, where = _WHERE[by]
         sql = (
             f"SELECT {', '.join(columns)} FROM {User._meta.db_table} u{join}"
@@ -52,7 +59,8 @@ def _plan(by: str) -> tuple[str, list]:
     return plan
 
 
-def _build(shape, values):
+def build_instance(shape, values):
+    """A model instance from one model's slice of a row (None when a LEFT JOIN found nothing)."""
     model, attnames, convs = shape
     if values[0] is None:  # a LEFT JOIN that found nothing
         return None
@@ -81,12 +89,12 @@ def user_with_roles(by: str, params: list):
             parts.append(row[start:start + width])
             start += width
         if user is None:
-            user = _build(shapes[0], parts[0])
-        role = _build(shapes[1], parts[1])
+            user = build_instance(shapes[0], parts[0])
+        role = build_instance(shapes[1], parts[1])
         if role is not None:
             role.user = user
-            role.department = _build(shapes[2], parts[2])
-            role.window = _build(shapes[3], parts[3])
+            role.department = build_instance(shapes[2], parts[2])
+            role.window = build_instance(shapes[3], parts[3])
             roles.append(role)
     user._onevisit_roles = roles
     return user
