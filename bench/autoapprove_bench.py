@@ -127,6 +127,10 @@ def main() -> None:
             cpu_report("autoapprove", meter, runs)
             approved = psql("SELECT count(*) FROM rules_autodecision WHERE outcome = 'approved'", db_url=db_url)
             total = psql("SELECT count(*) FROM rules_autodecision", db_url=db_url)
+            manual = psql("SELECT DISTINCT reasons::text FROM rules_autodecision WHERE outcome <> 'approved' LIMIT 5",
+                          db_url=db_url)
+            if manual:
+                log(f"not approved: {manual}")
             extra = {"runs": [r["rate"] for r in runs], "errors": sum(r["errors"] for r in runs),
                      "non2xx": sum(r["non2xx"] for r in runs), "approved": int(approved), "decided": int(total),
                      **config}
