@@ -4,14 +4,16 @@ import datetime
 import secrets
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from onevisit.accounts.auth import build_instance, model_shape
 from onevisit.datahub.schema import clean_entry, clean_identifier, validate_schema
 from onevisit.datahub.services import resource_create
 from onevisit.errors import DomainError
-from onevisit.history.services import record_change
+from onevisit.history.services import events_start_chains, record_change
 from onevisit.licences.identifiers import TYPE_CODE_RE, build_identifier, parse_identifier
 from onevisit.licences.models import Licence, LicenceStatus, LicenceType, SigningKey
 from onevisit.licences.signing import (
@@ -66,6 +68,7 @@ def licence_type_create(
     lt = LicenceType.objects.create(
         code=code, name=name, issuer=issuer, holder_kind=holder_kind, fields=fields, validity_days=validity_days
     )
+    _serial_sequence_create(lt, start=1)
     resource_create(
         actor=actor, key=lt.resource_key, name=f"电子证照：{name}", owner=issuer, identifier_kind=holder_kind,
         fields=fields, check_permission=False,
@@ -73,6 +76,50 @@ def licence_type_create(
     record_change(obj=lt, actor=actor, action="created", data={"code": code, "issuer": issuer.pk,
                                                                "validity_days": validity_days})
     return lt
+
+
+# ---- serials -------------------------------------------------------------------------------------------
+
+def _serial_sequence(licence_type: LicenceType) -> str:
+    return f"licences_serial_{int(licence_type.pk)}"
+
+
+def _serial_sequence_create(licence_type: LicenceType, *, start: int) -> None:
+    """On PostgreSQL each licence type's serials come from its own sequence: nextval takes no row lock, so
+    an issue inside a long transaction (an auto-approval) does not make every other issue of the type wait
+    for that transaction to end. A rolled-back issue leaves a gap, which GB/T 36904 serials allow."""
+    if connection.vendor != "postgresql":
+        return
+    name = _serial_sequence(licence_type)
+    with connection.cursor() as cur:
+        # A stale sequence of a type deleted with its table's rows (test flushes) must not carry on.
+        cur.execute(f'DROP SEQUENCE IF EXISTS "{name}"; CREATE SEQUENCE "{name}" START WITH {int(start)}')
+
+
+def _take_serials(licence_type: LicenceType, count: int = 1) -> list[int]:
+    """`count` new serials of the type. PostgreSQL: the type's sequence (made on first need for a type from
+    before sequences); elsewhere the type row's counter under a row lock (held to the end of the transaction)."""
+    if connection.vendor == "postgresql":
+        name = _serial_sequence(licence_type)
+        sql = "SELECT nextval(%s::text::regclass) FROM generate_series(1, %s) WHERE to_regclass(%s) IS NOT NULL"
+        for _attempt in range(2):
+            with connection.cursor() as cur:
+                cur.execute(sql, [f'"{name}"', count, f'"{name}"'])
+                serials = [r[0] for r in cur.fetchall()]
+            if serials:
+                return serials
+            with transaction.atomic():  # first issue of an older type: start after what exists
+                locked = LicenceType.objects.select_for_update().get(pk=licence_type.pk)
+                top = Licence.objects.filter(licence_type=locked).order_by("-serial").values_list("serial", flat=True)
+                start = max(locked.next_serial, (top.first() or 0) + 1)
+                with connection.cursor() as cur:
+                    cur.execute(f'CREATE SEQUENCE IF NOT EXISTS "{name}" START WITH {int(start)}')
+        raise AssertionError("licence serial sequence missing")
+    locked = LicenceType.objects.select_for_update().get(pk=licence_type.pk)
+    first = locked.next_serial
+    locked.next_serial = first + count
+    locked.save(update_fields=["next_serial"])
+    return list(range(first, first + count))
 
 
 def _new_key(*, actor, department: Department) -> SigningKey:
@@ -132,9 +179,26 @@ def canonical_document(licence: Licence) -> dict:
     }
 
 
+# (key id, stored ciphertext, key-encryption key) -> decrypted private PEM. A key's private half never
+# changes (rotation makes a new key id), so a worker decrypts each key once; which key is active is still
+# read from the database on every issue, and a changed ciphertext or settings key decrypts afresh.
+_private_pems: dict[tuple, bytes] = {}
+
+
+def _private_pem(key: SigningKey) -> bytes:
+    blob = bytes(key.private_key_encrypted)
+    cache_key = (key.key_id, blob, settings.KEY_ENCRYPTION_KEY)
+    pem = _private_pems.get(cache_key)
+    if pem is None:
+        pem = decrypt_private_key(blob, key_id=key.key_id)
+        if len(_private_pems) > 256:
+            _private_pems.clear()
+        _private_pems[cache_key] = pem
+    return pem
+
+
 def _sign(licence: Licence) -> None:
-    key = licence.signing_key
-    private_pem = decrypt_private_key(key.private_key_encrypted, key_id=key.key_id)
+    private_pem = _private_pem(licence.signing_key)
     licence.signature = b64(signer().sign(private_pem, canonical_bytes(canonical_document(licence))))
 
 
@@ -176,11 +240,13 @@ def _create(*, actor, licence_type: LicenceType, serial: int, version: int, hold
         signing_key=_active_key(actor=actor, department=licence_type.issuer),
     )
     _sign(licence)
-    licence.save()
-    record_change(obj=licence, actor=actor, action="issued" if predecessor is None else "renewed", data={
-        "identifier": licence.identifier, "holder": holder, "case_number": licence.case_number,
-        "predecessor": predecessor.identifier if predecessor else None, "key_id": licence.signing_key.key_id,
-    })
+    licence.save(force_insert=True)
+    # A new licence's chain starts here: one insert, no head to read.
+    events_start_chains([{"obj": licence, "actor": actor, "action": "issued" if predecessor is None else "renewed",
+                          "data": {"identifier": licence.identifier, "holder": holder,
+                                   "case_number": licence.case_number,
+                                   "predecessor": predecessor.identifier if predecessor else None,
+                                   "key_id": licence.signing_key.key_id}}])
     return licence
 
 
@@ -189,13 +255,11 @@ def licence_issue(*, actor, licence_type: LicenceType, holder: str, data: dict, 
     or data administrator of the issuing department."""
     _require(actor, licence_type.issuer, Role.APPROVER, Role.DATA_ADMIN)
     holder, data = _clean(licence_type, holder, data)
-    with transaction.atomic():
-        # The per-type serial is taken under a row lock: short, and only issues of the same type wait.
-        locked = LicenceType.objects.select_for_update().select_related("issuer").get(pk=licence_type.pk)
-        serial = locked.next_serial
-        locked.next_serial = serial + 1
-        locked.save(update_fields=["next_serial"])
-        return _create(actor=actor, licence_type=locked, serial=serial, version=1, holder=holder, data=data,
+    # No savepoint of its own: inside a caller's transaction an error here rolls that back anyway.
+    with transaction.atomic(savepoint=False):
+        current = LicenceType.objects.select_related("issuer").get(pk=licence_type.pk)
+        serial = _take_serials(current)[0]
+        return _create(actor=actor, licence_type=current, serial=serial, version=1, holder=holder, data=data,
                        case_number=case_number or "", predecessor=None)
 
 
@@ -272,12 +336,47 @@ class Verification:
         return VERDICT_LABELS[self.verdict]
 
 
+_verify_plans: dict[str, tuple[str, list]] = {}
+
+
+def _verify_plan() -> tuple[str, list]:
+    plan = _verify_plans.get(connection.vendor)
+    if plan is None:
+        columns, shapes = [], []
+        for model, alias in ((Licence, "l"), (LicenceType, "t"), (Department, "d"), (SigningKey, "k"),
+                             (Licence, "p")):
+            cols, shape = model_shape(model, alias)
+            columns += cols
+            shapes.append(shape)
+        sql = (f"SELECT {', '.join(columns)} FROM {Licence._meta.db_table} l"
+               f" JOIN {LicenceType._meta.db_table} t ON t.id = l.licence_type_id"
+               f" JOIN {Department._meta.db_table} d ON d.id = l.issuer_id"
+               f" JOIN {SigningKey._meta.db_table} k ON k.id = l.signing_key_id"
+               f" LEFT JOIN {Licence._meta.db_table} p ON p.id = l.predecessor_id"
+               " WHERE l.identifier = %s")
+        plan = _verify_plans[connection.vendor] = (sql, shapes)
+    return plan
+
+
 def licence_for_verify(identifier: str) -> Licence | None:
-    return (
-        Licence.objects.select_related("licence_type", "issuer", "signing_key", "predecessor")
-        .filter(identifier=identifier)
-        .first()
-    )
+    """The licence with its type, issuer, signing key and predecessor: one statement, hand-written because
+    the ORM's compilation of this five-table select cost twice the query itself (verification is public
+    and behind every QR code)."""
+    sql, shapes = _verify_plan()
+    with connection.cursor() as cur:
+        cur.execute(sql, [identifier])
+        row = cur.fetchone()
+    if row is None:
+        return None
+    parts, start = [], 0
+    for shape in shapes:
+        width = len(shape[1])
+        parts.append(build_instance(shape, row[start:start + width]))
+        start += width
+    licence, licence_type, issuer, key, predecessor = parts
+    licence.licence_type, licence.issuer, licence.signing_key = licence_type, issuer, key
+    licence.predecessor = predecessor
+    return licence
 
 
 def licence_verify(*, identifier: str) -> Verification:
@@ -324,17 +423,16 @@ def licences_import(*, actor, licence_type: LicenceType, rows: list[dict], sourc
     from onevisit.workdays.calendar import SHANGHAI
 
     with transaction.atomic():
-        locked = LicenceType.objects.select_for_update().select_related("issuer").get(pk=licence_type.pk)
+        locked = LicenceType.objects.select_related("issuer").get(pk=licence_type.pk)
         key = _active_key(actor=actor, department=locked.issuer)
-        first = locked.next_serial
-        locked.next_serial = first + len(clean)
-        locked.save(update_fields=["next_serial"])
+        serials = _take_serials(locked, len(clean)) if clean else []
+        first = serials[0] if serials else locked.next_serial
         licences = []
-        for n, (holder, data, issued_on, valid_until) in enumerate(clean):
+        for serial, (holder, data, issued_on, valid_until) in zip(serials, clean, strict=True):
             licence = Licence(
                 identifier=build_identifier(type_code=locked.code, issuer_credit_code=locked.issuer.credit_code,
-                                            serial=first + n, version=1),
-                licence_type=locked, issuer=locked.issuer, serial=first + n, version=1, holder=holder, data=data,
+                                            serial=serial, version=1),
+                licence_type=locked, issuer=locked.issuer, serial=serial, version=1, holder=holder, data=data,
                 issued_at=datetime.datetime.combine(issued_on, datetime.time(9), tzinfo=SHANGHAI),
                 valid_until=valid_until, signing_key=key,
             )
@@ -343,7 +441,8 @@ def licences_import(*, actor, licence_type: LicenceType, rows: list[dict], sourc
         Licence.objects.bulk_create(licences, batch_size=500)
         # One event for the batch on the type (one per licence would dwarf the import, as for register loads).
         record_change(obj=locked, actor=actor, action="licences_imported", data={
-            "count": len(licences), "first_serial": first, "last_serial": first + len(clean) - 1, "source": source,
+            "count": len(licences), "first_serial": first, "last_serial": serials[-1] if serials else first - 1,
+            "source": source,
             "key_id": key.key_id,
         })
     return licences

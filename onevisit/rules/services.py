@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from onevisit.accounts.auth import user_with_roles
 from onevisit.catalog.models import ServiceItem, StepRole, VersionStatus
 from onevisit.catalog.services import require_catalog_admin
 from onevisit.datahub.schema import LICENCE_PREFIX, canonical_key
@@ -177,7 +178,7 @@ def system_user(*departments):
     """The account automatic decisions are taken under: reviewer and approver of the departments involved
     (granted on first need and recorded), never a superuser, no usable password."""
     users = get_user_model()
-    user = users.objects.filter(username=SYSTEM_USERNAME).first()
+    user = user_with_roles("username", [SYSTEM_USERNAME])  # one statement for the account and its roles
     if user is None:
         user = users(username=SYSTEM_USERNAME, real_name="秒批系统（自动审批）")
         user.set_unusable_password()
@@ -247,8 +248,9 @@ def decide_on_submission(case) -> AutoDecision | None:
         return None
     now = timezone.now()
     issuer = rule.licence_type.issuer if rule.licence_type_id else None
-    system = system_user(case.department, issuer)
-    facts = CaseFacts(actor=system, department=case.department, identifier=case.applicant_key, form=case.form_data,
+    department = issuer if issuer is not None and issuer.pk == case.department_id else case.department
+    system = system_user(department, issuer)
+    facts = CaseFacts(actor=system, department=department, identifier=case.applicant_key, form=case.form_data,
                       form_at=case.submitted_at.isoformat(), case_number=case.number, item_code=case.item_code)
     passed, trace, reasons = evaluate(parse(rule.definition), facts.lookup, timezone.localdate(now))
     licence = None
@@ -259,14 +261,23 @@ def decide_on_submission(case) -> AutoDecision | None:
             seen = facts.lookup(f"{LICENCE_PREFIX}{rule.licence_type.code}.identifier")  # same read as the rule's
             renew = seen.value if seen is not None and seen.value is not UNKNOWN else None
         try:
-            with transaction.atomic():
+            with transaction.atomic():  # the approval, the licence and the decision record commit together
                 licence = _approve_and_issue(system=system, case=case, rule=rule, licence_data=data,
                                              renew_identifier=renew)
+                return _decision_record(case=case, rule=rule, system=system, passed=True, reasons=reasons,
+                                        trace=trace, now=now, licence=licence)
         except (DomainError, PermissionDenied, ValidationError) as exc:
             passed = False
             message = exc.message if isinstance(exc, DomainError) else "；".join(
                 getattr(exc, "messages", None) or [str(exc)])
             reasons = [f"规则条件已满足，但未能自动办结：{message}"]
+    with transaction.atomic():
+        return _decision_record(case=case, rule=rule, system=system, passed=False, reasons=reasons, trace=trace,
+                                now=now, licence=None)
+
+
+def _decision_record(*, case, rule: AutoRule, system, passed: bool, reasons: list, trace: list, now,
+                     licence) -> AutoDecision:
     decision = AutoDecision.objects.create(
         case=case, rule=rule, outcome=Outcome.APPROVED if passed else Outcome.MANUAL, reasons=reasons, trace=trace,
         decided_at=now, licence_identifier=licence.identifier if licence else "",
