@@ -6,7 +6,7 @@ process. Prints one JSON object per line {"metric", "value", "unit"}; progress g
 
 Environment: BENCH_CASES (1000000), BENCH_RUNS (3 repeated runs, medians reported), BENCH_SECONDS (15 per
 run), BENCH_CONNECTIONS (8), BENCH_WORKERS (1.5 x cores), BENCH_KEEP_DB=1 to keep the database, BENCH_DB
-(onevisit_bench) its name.
+(onevisit_bench) its name, BENCH_CONN_MAX_AGE (600: persistent connections, as gunicorn.conf.py sets).
 
 Iterating: `BENCH_KEEP_DB=1 make bench` once, then `.venv/bin/python bench/run.py --reuse-db --only
 worklist,accept` (or BENCH_REUSE=1 BENCH_ONLY=worklist,accept) measures only those parts against the kept
@@ -141,7 +141,8 @@ def main() -> None:
     db_url = pg_url(DB) if reuse else recreate_pg_database(DB)
     work = Path(tempfile.mkdtemp(prefix="onevisit-bench-"))
     env = bench_env(
-        db_url, ONEVISIT_BENCH_FLOOR="true", DB_CONN_MAX_AGE="600", ONEVISIT_MEDIA_ROOT=str(work / "media"),
+        db_url, ONEVISIT_BENCH_FLOOR="true",
+        DB_CONN_MAX_AGE=os.environ.get("BENCH_CONN_MAX_AGE", "600"), ONEVISIT_MEDIA_ROOT=str(work / "media"),
         ONEVISIT_VAR_DIR=str(work), ONEVISIT_WORKDAYS_UNKNOWN_YEAR_POLICY="weekdays", DJANGO_DEBUG="false",
     )
     try:

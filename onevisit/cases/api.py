@@ -252,7 +252,8 @@ def create_case_multipart(request):
         idempotency_key=request.headers.get("Idempotency-Key") or None,
     )
     receipt = _summary(case, timezone.now())
-    receipt["materials"] = [_material(m) for m in case_materials(case)]
+    rows = getattr(case, "submitted_materials", None) if created else None
+    receipt["materials"] = [_material(m) for m in (case_materials(case) if rows is None else rows)]
     return Status(201 if created else 200, receipt)
 
 

@@ -408,6 +408,7 @@ def _submit_item(*, actor, item_code, applicant, channel, form, materials, now, 
     # A new case has no chain yet: open it at seq 1 without reading a head (no savepoint, no SELECT).
     events_start_chains([{"obj": case, "actor": actor, "action": "submit",
                           "data": {"from": None, "to": case.status, "at": now, **facts}}])
+    case.submitted_materials = rows  # the receipt shows them without reading them back
     return case
 
 
