@@ -11,7 +11,8 @@ run), BENCH_CONNECTIONS (8), BENCH_WORKERS (1.5 x cores), BENCH_KEEP_DB=1 to kee
 Iterating: `BENCH_KEEP_DB=1 make bench` once, then `.venv/bin/python bench/run.py --reuse-db --only
 worklist,accept` (or BENCH_REUSE=1 BENCH_ONLY=worklist,accept) measures only those parts against the kept
 database (migrated, not regenerated; a reused database is kept). Parts: submit, floor, pgbench, accept,
-worklist. BENCH_PYSPY=<dir> records a py-spy flame graph of one worker during each measured part."""
+worklist. BENCH_PYSPY=<dir> records py-spy stacks of one worker during each measured part (collapsed stacks; with
+BENCH_PYSPY_FORMAT=flamegraph an SVG). py-spy is not a project dependency: `.venv/bin/pip install py-spy`."""
 
 import contextlib
 import json
@@ -120,9 +121,10 @@ def pyspy(kind: str, master: int, seconds: int):
         yield
         return
     Path(target).mkdir(parents=True, exist_ok=True)
-    out = Path(target) / f"{kind}-{time.strftime('%H%M%S')}.svg"
+    fmt = os.environ.get("BENCH_PYSPY_FORMAT", "raw")  # raw: collapsed stacks (grep-able); or flamegraph
+    out = Path(target) / f"{kind}-{time.strftime('%H%M%S')}.{'txt' if fmt == 'raw' else 'svg'}"
     proc = subprocess.Popen([str(Path(PY).parent / "py-spy"), "record", "--nonblocking", "-r", "200", "-d",
-                             str(seconds), "-o", str(out), "--pid", str(pids[0])],
+                             str(seconds), "-f", fmt, "-o", str(out), "--pid", str(pids[0])],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         yield
