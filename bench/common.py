@@ -60,8 +60,9 @@ def bench_env(db_url: str, **extra: str) -> dict:
 
 
 @contextlib.contextmanager
-def server(env: dict, *, workers: int, port: int | None = None):
-    """gunicorn (the production server of `make run`) on 127.0.0.1 in its own process group."""
+def server(env: dict, *, workers: int, port: int | None = None, pids: list | None = None):
+    """gunicorn (the production server of `make run`) on 127.0.0.1 in its own process group; the master's
+    pid is appended to `pids` when given."""
     port = port or free_port()
     env = dict(env, ONEVISIT_BIND=f"127.0.0.1:{port}", ONEVISIT_WORKERS=str(workers))
     proc = subprocess.Popen([GUNICORN, "-c", "gunicorn.conf.py"], cwd=ROOT, env=env, start_new_session=True,
@@ -77,6 +78,8 @@ def server(env: dict, *, workers: int, port: int | None = None):
                 if proc.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError("server did not start: " + (proc.stderr.read() or b"").decode()[-2000:])
                 time.sleep(0.3)
+        if pids is not None:
+            pids.append(proc.pid)
         yield base
     finally:
         with contextlib.suppress(ProcessLookupError):

@@ -10,7 +10,7 @@ from ninja.files import UploadedFile
 
 from onevisit.accounts.auth import staff_auth
 from onevisit.cases import clock, services, worklists
-from onevisit.cases.models import Case, Refusal
+from onevisit.cases.models import Case, CaseStatus, Refusal
 from onevisit.cases.selectors import (
     case_actions,
     case_get,
@@ -182,8 +182,42 @@ def _refusal(r: Refusal) -> dict:
     }
 
 
-def _reload(request, case: Case) -> dict:
-    return _detail(request.user, case_get(user=request.user, pk=case.pk))
+def _state(case: Case, now: dt.datetime) -> dict:
+    """What a transition answers: the case summary with its deadlines, visits, flags and delivery, from the
+    case row alone (plus the children of a bundle). Materials, steps, notices, refusals, the visit log and
+    the history are at GET /cases/{id} (`detail`)."""
+    out = _summary(case, now)
+    out.update({
+        "deadlines": {
+            "accepted_at": case.accepted_at, "promised_due": case.promised_due, "legal_due": case.legal_due,
+            "warn_at": case.warn_at, "decided_at": case.decided_at, "paused_working_days": case.paused_days,
+            "extended_working_days": case.extended_days, "colour": clock.colour_of(case, now),
+        },
+        "visits": {
+            "promised": case.bundle.promised_visits if case.is_bundle_parent else case.item.promised_visits,
+            "actual": case.visits, "exceeded": case.visits_exceeded, "reason": case.visits_exceeded_reason,
+        },
+        "flags": {
+            "gaps_outstanding": case.gaps_outstanding, "gaps_due": case.gaps_due, "gaps_overdue": case.gaps_overdue,
+            "post_check_required": case.post_check_required, "post_check_done_at": case.post_check_done_at,
+            "visits_exceeded": case.visits_exceeded,
+        },
+        "delivery": {"method": case.delivery_method, "tracking_number": case.tracking_number,
+                     "delivered_at": case.delivered_at},
+        "children": [_summary(c, now) for c in case.children.select_related("item", "bundle").order_by("stage", "id")]
+        if case.is_bundle_parent else [],
+        "detail": f"/api/v1/cases/{case.pk}",
+    })
+    return out
+
+
+def _reload(request, case: Case, *, fresh: bool = False) -> dict:
+    """The transition's answer. The services lock and re-read the case, so the caller's instance is stale
+    unless the service returned it (fresh=True); one query re-reads the row (the actor has just acted on
+    it, so it was visible to them)."""
+    if not fresh:
+        case = Case.objects.select_related("item", "bundle").get(pk=case.pk)
+    return _state(case, timezone.now())
 
 
 @router.post("/cases", response={200: dict, 201: dict}, summary="提交申请（事项或一件事），支持 Idempotency-Key")
@@ -195,7 +229,7 @@ def create_case(request, payload: CaseCreateIn):
         channel=data["channel"], form=data["form"], materials=data["materials"],
         idempotency_key=request.headers.get("Idempotency-Key") or None,
     )
-    return Status(201 if created else 200, _reload(request, case))
+    return Status(201 if created else 200, _detail(request.user, case_get(user=request.user, pk=case.pk)))
 
 
 @router.post("/cases/multipart", response={200: dict, 201: dict},
@@ -218,7 +252,8 @@ def create_case_multipart(request):
         idempotency_key=request.headers.get("Idempotency-Key") or None,
     )
     receipt = _summary(case, timezone.now())
-    receipt["materials"] = [_material(m) for m in case_materials(case)]
+    rows = getattr(case, "submitted_materials", None) if created else None
+    receipt["materials"] = [_material(m) for m in (case_materials(case) if rows is None else rows)]
     return Status(201 if created else 200, receipt)
 
 
@@ -246,11 +281,13 @@ def upload_material(request, case_id: int, key: str, file: UploadedFile = File(.
     return Status(201, _material(material))
 
 
-@router.post("/cases/{case_id}/notice", summary="一次性告知（问题由系统计算）")
+@router.post("/cases/{case_id}/notice", summary="一次性告知（问题由系统计算；答复含本次告知 notice）")
 def issue_notice(request, case_id: int, payload: NoticeIn):
     case = case_get(user=request.user, pk=case_id)
-    services.case_issue_notice(actor=request.user, case=case, rejected=payload.rejected)
-    return _reload(request, case)
+    n = services.case_issue_notice(actor=request.user, case=case, rejected=payload.rejected)
+    out = _reload(request, case)
+    out["notice"] = {"seq": n.seq, "issued_at": n.issued_at, "problems": n.problems, "resolved_at": n.resolved_at}
+    return out
 
 
 @router.post("/cases/{case_id}/supplement", summary="补正")
@@ -263,8 +300,8 @@ def supplement(request, case_id: int, payload: SupplementIn):
 @router.post("/cases/{case_id}/accept", summary="受理（或容缺受理；即办件当场办结）")
 def accept(request, case_id: int, payload: AcceptIn):
     case = case_get(user=request.user, pk=case_id)
-    services.case_accept(actor=request.user, case=case, gaps=payload.gaps, gaps_due=payload.gaps_due)
-    return _reload(request, case)
+    case = services.case_accept(actor=request.user, case=case, gaps=payload.gaps, gaps_due=payload.gaps_due)
+    return _reload(request, case, fresh=True)
 
 
 @router.post("/cases/{case_id}/refuse", summary="不予受理（报备）")
@@ -399,12 +436,28 @@ class WorklistQuery(Schema):
     limit: int = 20
 
 
+def _status_labels() -> dict[str, str]:
+    return {value: str(label) for value, label in CaseStatus.choices}
+
+
+def _row(r: dict, now: dt.datetime, labels: dict[str, str]) -> dict:
+    """A worklist row (worklists.ROW_COLUMNS) as the case summary, without a model instance."""
+    return {
+        "id": r["id"], "number": r["number"], "status": r["status"], "status_label": labels[r["status"]],
+        "item_code": r["item_code"], "item_name": r["item__name"], "department_id": r["department_id"],
+        "bundle": r["bundle__code"], "parent_id": r["parent_id"], "stage": r["stage"], "channel": r["channel"],
+        "applicant_name": r["applicant_name"], "submitted_at": r["submitted_at"], "promised_due": r["promised_due"],
+        "colour": clock.colour_at(r["status"], r["promised_due"], r["warn_at"], now),
+    }
+
+
 def _worklist(request, selector, q: WorklistQuery) -> dict:
     now = timezone.now()
     filters = worklists.Filters(status=q.status, item_code=q.item_code, department=q.department, colour=q.colour,
                                 applicant=q.applicant)
-    page = selector(user=request.user, filters=filters, cursor=q.cursor, limit=q.limit, now=now)
-    return {"results": [_summary(c, now) for c in page.rows], "next_cursor": page.next_cursor}
+    page = selector(user=request.user, filters=filters, cursor=q.cursor, limit=q.limit, now=now, compact=True)
+    labels = _status_labels()
+    return {"results": [_row(r, now, labels) for r in page.rows], "next_cursor": page.next_cursor}
 
 
 @router.get("/worklists/clerk", summary="窗口受理工作台（本窗口的领域和事项）")

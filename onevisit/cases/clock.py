@@ -80,15 +80,19 @@ def shift(moment: dt.datetime | None, days: int) -> dt.datetime | None:
 
 
 def colour_of(case, now: dt.datetime) -> str:
+    return colour_at(case.status, case.promised_due, case.warn_at, now)
+
+
+def colour_at(status: str, promised_due: dt.datetime | None, warn_at: dt.datetime | None, now: dt.datetime) -> str:
     from onevisit.cases.models import CLOCK_RUNNING, PAUSED
 
-    if case.status in PAUSED:
+    if status in PAUSED:
         return Colour.PAUSED
-    if case.status not in CLOCK_RUNNING or case.promised_due is None:
+    if status not in CLOCK_RUNNING or promised_due is None:
         return Colour.NONE
-    if now >= case.promised_due:
+    if now >= promised_due:
         return Colour.RED
-    if case.warn_at is not None and now >= case.warn_at:
+    if warn_at is not None and now >= warn_at:
         return Colour.YELLOW
     return Colour.GREEN
 

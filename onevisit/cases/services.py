@@ -408,6 +408,7 @@ def _submit_item(*, actor, item_code, applicant, channel, form, materials, now, 
     # A new case has no chain yet: open it at seq 1 without reading a head (no savepoint, no SELECT).
     events_start_chains([{"obj": case, "actor": actor, "action": "submit",
                           "data": {"from": None, "to": case.status, "at": now, **facts}}])
+    case.submitted_materials = rows  # the receipt shows them without reading them back
     return case
 
 
@@ -478,10 +479,13 @@ def _items_and_fields(case: Case) -> list[tuple[ServiceItem, dict]]:
     return [(case.item, case.form_data)]
 
 
-def case_problems(case: Case) -> list[dict]:
-    """Everything that stands between the case and its acceptance, at once."""
+def case_problems(case: Case, materials: list[CaseMaterial] | None = None) -> list[dict]:
+    """Everything that stands between the case and its acceptance, at once. `materials` (the case's
+    materials ordered by id) spares a query when the caller has read them."""
     problems = []
-    for m in CaseMaterial.objects.filter(case=case).order_by("id"):
+    if materials is None:
+        materials = list(CaseMaterial.objects.filter(case=case).order_by("id"))
+    for m in materials:
         if m.provision == Provision.MISSING and m.necessity in (Necessity.REQUIRED, Necessity.DEFERRABLE):
             label = "必要材料" if m.necessity == Necessity.REQUIRED else "容缺后补材料"
             problems.append({"kind": "material_missing", "key": m.key, "name": m.name, "necessity": m.necessity,
@@ -678,10 +682,10 @@ def _start_clock(case: Case, *, actor, now: dt.datetime, on_the_spot: bool = Fal
 _CLOCK_FIELDS = ("accepted_at", "promised_due", "legal_due", "warn_at")
 
 
-def _material_sources(case: Case, gaps: bool) -> dict[str, str]:
+def _material_sources(case: Case, gaps: bool, materials: list[CaseMaterial] | None = None) -> dict[str, str]:
     names = {Provision.UPLOADED: "brought", Provision.SHARED_DATA: "shared_data", Provision.COMMITMENT: "commitment"}
     out = {}
-    for m in CaseMaterial.objects.filter(case=case):
+    for m in CaseMaterial.objects.filter(case=case) if materials is None else materials:
         if m.provision in names:
             out[m.key] = names[m.provision]
         elif m.necessity == Necessity.DEFERRABLE and gaps:
@@ -703,7 +707,8 @@ def case_accept(
     verb = "accept_on_the_spot" if on_the_spot else "accept"
     _check(verb, actor, case)
     _require_not_child(case, "受理")
-    problems = case_problems(case)
+    materials = list(CaseMaterial.objects.filter(case=case).order_by("id"))  # read once for the three checks
+    problems = case_problems(case, materials)
     required = [p for p in problems if p["kind"] == "material_missing" and p["necessity"] == Necessity.REQUIRED]
     deferrable = [p for p in problems if p["kind"] == "material_missing" and p["necessity"] == Necessity.DEFERRABLE]
     blocking = required + [p for p in problems if not p["kind"].startswith("material")]
@@ -729,9 +734,9 @@ def case_accept(
         case.gaps_outstanding = True
         case.gaps_due = gaps_due or add_working_days(now, DEFAULT_GAP_DAYS)
         facts["gaps"] = {"materials": [p["key"] for p in deferrable], "due": case.gaps_due}
-    if CaseMaterial.objects.filter(case=case, provision=Provision.COMMITMENT).exists():
+    if any(m.provision == Provision.COMMITMENT for m in materials):
         case.post_check_required = True
-    facts["material_sources"] = _material_sources(case, bool(deferrable))
+    facts["material_sources"] = _material_sources(case, bool(deferrable), materials)
     flags = ("gaps_outstanding", "gaps_due", "post_check_required")
     if case.is_bundle_parent:
         _accept_bundle(case, actor=actor, now=now, facts=facts, flags=flags)

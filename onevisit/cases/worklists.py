@@ -36,9 +36,16 @@ class Filters:
     applicant: str | None = None
 
 
+# The columns of a compact worklist row (the API's worklist answer): read with .values(), no model instances.
+ROW_COLUMNS = (
+    "id", "number", "status", "item_code", "item__name", "department_id", "bundle__code", "parent_id", "stage",
+    "channel", "applicant_name", "submitted_at", "promised_due", "warn_at", "gaps_due",
+)
+
+
 @dataclass(frozen=True)
 class Page:
-    rows: list[Case]
+    rows: list  # Case instances, or dicts of ROW_COLUMNS with compact=True
     next_cursor: str | None
 
 
@@ -73,11 +80,15 @@ def _parse_cursor(cursor: str | None) -> tuple[dt.datetime, int] | None:
         raise _invalid("cursor", "翻页游标无效") from None
 
 
-def _page(queries: list[QuerySet[Case]], key: str, *, cursor: str | None, limit: int, desc: bool = False) -> Page:
+def _page(queries: list[QuerySet[Case]], key: str, *, cursor: str | None, limit: int, desc: bool = False,
+          compact: bool = False) -> Page:
     """Keyset page over one or more querysets ordered by (key, id). The redundant `key >= k` bound
-    lets PostgreSQL start the index range at the cursor; the OR only sorts out ties on key."""
+    lets PostgreSQL start the index range at the cursor; the OR only sorts out ties on key. With
+    compact=True the rows are dicts of ROW_COLUMNS (the API's hot path: no model instances)."""
     limit = max(1, min(limit, MAX_PAGE))
     after = _parse_cursor(cursor)
+    if compact:
+        return _compact_page(queries, key, after=after, limit=limit, desc=desc)
     rows: dict[int, Case] = {}
     for qs in queries:
         qs = qs.filter(**{f"{key}__isnull": False})
@@ -99,13 +110,36 @@ def _page(queries: list[QuerySet[Case]], key: str, *, cursor: str | None, limit:
     return Page(page, next_cursor)
 
 
+def _compact_page(queries: list[QuerySet[Case]], key: str, *, after, limit: int, desc: bool) -> Page:
+    rows: dict[int, dict] = {}
+    for qs in queries:
+        qs = qs.filter(**{f"{key}__isnull": False})
+        if after is not None:
+            moment, last = after
+            if desc:
+                qs = qs.filter(Q(**{f"{key}__lte": moment}), Q(**{f"{key}__lt": moment}) | Q(id__lt=last))
+            else:
+                qs = qs.filter(Q(**{f"{key}__gte": moment}), Q(**{f"{key}__gt": moment}) | Q(id__gt=last))
+        order = (f"-{key}", "-id") if desc else (key, "id")
+        for row in qs.order_by(*order).values(*ROW_COLUMNS)[: limit + 1]:
+            rows[row["id"]] = row
+    ordered = list(rows.values())
+    if len(queries) > 1:
+        ordered.sort(key=lambda r: (r[key], r["id"]), reverse=desc)
+    page = ordered[:limit]
+    next_cursor = None
+    if len(ordered) > limit:
+        next_cursor = f"{page[-1][key].isoformat()}|{page[-1]['id']}"
+    return Page(page, next_cursor)
+
+
 def _require_supervisor(user) -> None:
     if not (is_supervisor(user) or getattr(user, "is_superuser", False)):
         raise PermissionDenied("只有监督人员可以查看该清单")
 
 
 def clerk_worklist(*, user, filters: Filters = Filters(), cursor: str | None = None, limit: int = 20,  # noqa: B008
-                   now: dt.datetime | None = None) -> Page:
+                   now: dt.datetime | None = None, compact: bool = False) -> Page:
     """Cases waiting for intake at the clerk's windows (their domains and items), oldest first."""
     now = now or timezone.now()
     windows = clerk_windows(user)
@@ -118,11 +152,11 @@ def clerk_worklist(*, user, filters: Filters = Filters(), cursor: str | None = N
         domains = sorted({d for w in windows for d in w.domains})
         codes = sorted({c for w in windows for c in w.item_codes})
         queries = [base.filter(domain=d) for d in domains] + [base.filter(item_code=c) for c in codes]
-    return _page(queries, "submitted_at", cursor=cursor, limit=limit)
+    return _page(queries, "submitted_at", cursor=cursor, limit=limit, compact=compact)
 
 
 def reviewer_worklist(*, user, filters: Filters = Filters(), cursor: str | None = None, limit: int = 20,  # noqa: B008
-                      now: dt.datetime | None = None) -> Page:
+                      now: dt.datetime | None = None, compact: bool = False) -> Page:
     """The department's current work: accepted and not yet decided, most urgent first."""
     now = now or timezone.now()
     departments = sorted(set(departments_of(user, Role.REVIEWER)) | set(departments_of(user, Role.APPROVER)))
@@ -131,34 +165,34 @@ def reviewer_worklist(*, user, filters: Filters = Filters(), cursor: str | None 
     if filters.department and filters.department not in departments:
         return Page([], None)
     base = _filtered(Case.objects.filter(status__in=HANDLING), filters, now)
-    return _page([base.filter(department_id=d) for d in departments], "promised_due", cursor=cursor, limit=limit)
+    return _page([base.filter(department_id=d) for d in departments], "promised_due", cursor=cursor, limit=limit, compact=compact)
 
 
 def supervisor_warnings(*, user, filters: Filters = Filters(), cursor: str | None = None, limit: int = 20,  # noqa: B008
-                        now: dt.datetime | None = None) -> Page:
+                        now: dt.datetime | None = None, compact: bool = False) -> Page:
     """Yellow and red cases of every department (red first), or one colour with filters.colour."""
     now = now or timezone.now()
     _require_supervisor(user)
     if filters.colour not in (None, "", "yellow", "red"):
         raise _invalid("colour", "预警颜色应为 yellow 或 red")
     qs = _filtered(Case.objects.filter(status__in=CLOCK_RUNNING, warn_at__lte=now), filters, now)
-    return _page([qs], "promised_due", cursor=cursor, limit=limit)
+    return _page([qs], "promised_due", cursor=cursor, limit=limit, compact=compact)
 
 
 def supervisor_broken_promises(*, user, filters: Filters = Filters(), cursor: str | None = None,  # noqa: B008
-                               limit: int = 20, now: dt.datetime | None = None) -> Page:
+                               limit: int = 20, now: dt.datetime | None = None, compact: bool = False) -> Page:
     """Cases whose actual visits exceed what the item promised, newest first."""
     now = now or timezone.now()
     _require_supervisor(user)
     qs = _filtered(Case.objects.filter(visits_exceeded=True), filters, now)
-    return _page([qs], "submitted_at", cursor=cursor, limit=limit, desc=True)
+    return _page([qs], "submitted_at", cursor=cursor, limit=limit, desc=True, compact=compact)
 
 
 def supervisor_overdue_gaps(*, user, filters: Filters = Filters(), cursor: str | None = None,  # noqa: B008
-                            limit: int = 20, now: dt.datetime | None = None) -> Page:
+                            limit: int = 20, now: dt.datetime | None = None, compact: bool = False) -> Page:
     """容缺 commitments past their due date, longest overdue first."""
     now = now or timezone.now()
     _require_supervisor(user)
     qs = _filtered(Case.objects.filter(gaps_outstanding=True, gaps_due__lt=now), filters, now)
-    return _page([qs], "gaps_due", cursor=cursor, limit=limit)
+    return _page([qs], "gaps_due", cursor=cursor, limit=limit, compact=compact)
 

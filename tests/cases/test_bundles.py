@@ -106,7 +106,7 @@ def test_bundle_notice_covers_every_child_and_withdrawal_takes_all(api, personas
     payload = online_payload(citizen, item_code=None, bundle_code="open-restaurant", form={"company_name": "小馆"})
     parent_id = api.as_(citizen).post("/cases", payload).json()["id"]
     body = api.as_(clerk).post(f"/cases/{parent_id}/notice").json()
-    keys = {p["key"] for p in body["notices"][0]["problems"]}
+    keys = {p["key"] for p in body["notice"]["problems"]}
     assert keys == {"application", "lease", "floor-plan", "capital", "tax_type"}
     assert {c["status"] for c in body["children"]} == {"awaiting_supplement"}
     body = api.as_(citizen).post(f"/cases/{parent_id}/withdraw").json()

@@ -137,3 +137,26 @@ def test_worklist_page_is_an_ordered_index_scan(personas, world):
         cursor.execute("SET LOCAL enable_seqscan = off")
         plan = qs.explain()
     assert "cases_wl_handling" in plan and "Sort" not in plan, plan
+
+
+def test_worklist_api_rows_match_the_cases_and_cost_fixed_queries(api, personas, world):
+    """The API builds rows from the shown columns only: the same cases, order, item names and colours
+    as the model rows, and the same number of queries for 1 row or a full page (no per-row reads)."""
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from onevisit.cases.clock import colour_of
+
+    reviewer = api.as_(personas["reviewer"])
+    body = reviewer.get("/worklists/reviewer").json()
+    page = worklists.reviewer_worklist(user=personas["reviewer"])
+    assert [r["id"] for r in body["results"]] == ids(page) and len(page.rows) >= 3
+    now = timezone.now()
+    for row, case in zip(body["results"], page.rows, strict=True):
+        assert row["item_name"] == case.item.name and row["status_label"] == case.get_status_display()
+        assert row["colour"] == colour_of(case, now) and row["number"] == case.number
+    with CaptureQueriesContext(connection) as one:
+        reviewer.get("/worklists/reviewer", limit=1)
+    with CaptureQueriesContext(connection) as full:
+        reviewer.get("/worklists/reviewer", limit=50)
+    assert len(one) == len(full)
