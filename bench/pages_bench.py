@@ -66,7 +66,7 @@ def fetch(url: str, cookie: str | None) -> float:
 def main() -> None:
     import json
 
-    db_url = os.environ.get("BENCH_PAGES_DB", pg_url("onevisit_bench"))
+    db_url = os.environ.get("BENCH_PAGES_DB", pg_url(os.environ.get("BENCH_DB", "onevisit_bench")))
     env = bench_env(db_url, DB_CONN_MAX_AGE="600", ONEVISIT_WORKDAYS_UNKNOWN_YEAR_POLICY="weekdays")
     setup = json.loads(subprocess.run([PY, "-c", _SETUP], cwd=ROOT, env=env, check=True, capture_output=True,
                                       text=True).stdout.strip().splitlines()[-1])
