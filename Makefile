@@ -41,10 +41,10 @@ test: install
 # The case engine, then the main pages on the same million cases, then the data hub look-ups,
 # auto-approval and licence verification. Every line of stdout is one JSON metric; progress on stderr.
 bench: install
-	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
-	pg_isready -q -h 127.0.0.1 -p 5432 || pg_ctlcluster --skip-systemctl-redirect "$$(ls /etc/postgresql | head -n1)" main start
-	BENCH_KEEP_DB=1 $(BIN)/python bench/run.py
-	$(BIN)/python bench/pages_bench.py
-	[ "$$BENCH_KEEP_DB" = 1 ] || psql -q postgres://postgres@127.0.0.1:5432/postgres -c "DROP DATABASE IF EXISTS $${BENCH_DB:-onevisit_bench} WITH (FORCE)"
-	$(BIN)/python bench/lookup_bench.py --runs 3 --seconds 10
-	$(BIN)/python bench/autoapprove_bench.py --runs 3 --seconds 10
+	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
+	@pg_isready -q -h 127.0.0.1 -p 5432 || pg_ctlcluster --skip-systemctl-redirect "$$(ls /etc/postgresql | head -n1)" main start
+	@BENCH_KEEP_DB=1 $(BIN)/python bench/run.py
+	@$(BIN)/python bench/pages_bench.py
+	@[ "$$BENCH_KEEP_DB" = 1 ] || psql -q postgres://postgres@127.0.0.1:5432/postgres -c "DROP DATABASE IF EXISTS $${BENCH_DB:-onevisit_bench} WITH (FORCE)"
+	@$(BIN)/python bench/lookup_bench.py --runs 3 --seconds 10
+	@$(BIN)/python bench/autoapprove_bench.py --runs 3 --seconds 10
