@@ -9,6 +9,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -65,8 +66,10 @@ def server(env: dict, *, workers: int, port: int | None = None, pids: list | Non
     pid is appended to `pids` when given."""
     port = port or free_port()
     env = dict(env, ONEVISIT_BIND=f"127.0.0.1:{port}", ONEVISIT_WORKERS=str(workers))
+    # The server's log goes to a file: a pipe nobody reads fills up and blocks every worker that logs.
+    log_file = tempfile.NamedTemporaryFile(prefix="onevisit-bench-server-", suffix=".log", delete=False)
     proc = subprocess.Popen([GUNICORN, "-c", "gunicorn.conf.py"], cwd=ROOT, env=env, start_new_session=True,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                            stdout=subprocess.DEVNULL, stderr=log_file)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -76,7 +79,7 @@ def server(env: dict, *, workers: int, port: int | None = None, pids: list | Non
                 break
             except OSError:
                 if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("server did not start: " + (proc.stderr.read() or b"").decode()[-2000:])
+                    raise RuntimeError("server did not start: " + Path(log_file.name).read_text()[-2000:])
                 time.sleep(0.3)
         if pids is not None:
             pids.append(proc.pid)
@@ -85,6 +88,8 @@ def server(env: dict, *, workers: int, port: int | None = None, pids: list | Non
         with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(timeout=30)
+        log_file.close()
+        os.unlink(log_file.name)
 
 
 def require_wrk() -> str:
