@@ -7,7 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from onevisit.catalog.models import Bundle, Necessity, ServiceItem, SpecialProcedureKind
+from onevisit.catalog.models import Bundle, Necessity, ServiceItem, SpecialProcedureKind, Target
 from onevisit.orgs.models import Department, Window
 
 
@@ -57,9 +57,8 @@ class CaseChannel(models.TextChoices):
 VISIT_CHANNELS = (CaseChannel.WINDOW, CaseChannel.AGENT)
 
 
-class ApplicantKind(models.TextChoices):
-    PERSON = "person", "自然人"
-    COMPANY = "company", "法人"
+# An applicant is one of the item's service targets: the same two kinds, one enum.
+ApplicantKind = Target
 
 
 class DeliveryMethod(models.TextChoices):
