@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from onevisit.archive.models import ArchiveKey, ArchivePackage, RetentionOverride
+from onevisit.history.models import Event
 from onevisit.history.services import record_change
 from onevisit.licences.signing import (
     b64,
@@ -113,8 +114,22 @@ def _contents(case) -> dict[str, bytes]:
     return files
 
 
+def package_archived_case(call) -> ArchivePackage | None:
+    """The engine's after-commit reaction to `archive` (registered in ArchiveConfig.ready): package the case
+    once. A retry after a failure packages it then; a second run finds the package and does nothing."""
+    from onevisit.cases.models import Case
+
+    case = Case.objects.select_related("item").get(pk=call.case_id)
+    existing = ArchivePackage.objects.filter(case=case).first()
+    if existing is not None:
+        return existing
+    archived_at = (Event.objects.filter(object_type="cases.case", object_id=str(case.pk), seq=call.seq)
+                   .values_list("at", flat=True).first())
+    return archive_package(case=case, now=archived_at)
+
+
 def archive_package(*, case, now: datetime.datetime | None = None) -> ArchivePackage:
-    """Build, sign and store the package of an archived case (called from the engine's archive verb)."""
+    """Build, sign and store the package of an archived case."""
     now = now or timezone.now()
     files = _contents(case)
     key = platform_key()

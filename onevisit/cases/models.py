@@ -135,6 +135,8 @@ class Case(models.Model):
     visits = models.PositiveSmallIntegerField("实际跑动次数", default=0)
     visits_exceeded = models.BooleanField("超出承诺跑动次数", default=False)
     visits_exceeded_reason = models.CharField("超次原因", max_length=300, blank=True)
+    green_lane = models.BooleanField("绿色通道", default=False, db_default=False)
+    green_lane_reason = models.CharField("绿色通道依据", max_length=300, blank=True, default="", db_default="")
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
     class Meta:
@@ -361,3 +363,33 @@ class ApplicantBar(models.Model):
 
     def __str__(self) -> str:
         return self.applicant_key
+
+
+class CaseReaction(models.Model):
+    """An after-commit reaction to a transition (onevisit.cases.hooks.after_commit): written in the
+    transition's transaction, marked done in the reaction's own; pending rows are retried."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="reactions", verbose_name="办件")
+    name = models.CharField("反应", max_length=60)
+    verb = models.CharField("引起的操作", max_length=40)
+    event_seq = models.PositiveIntegerField("历史记录序号")
+    created_at = models.DateTimeField("写入时间", auto_now_add=True)
+    run_after = models.DateTimeField("可重试时间")
+    attempts = models.PositiveSmallIntegerField("尝试次数", default=0)
+    last_error = models.TextField("最近错误", blank=True)
+    done_at = models.DateTimeField("完成时间", null=True, blank=True)
+    given_up_at = models.DateTimeField("放弃时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "办件后续处理"
+        verbose_name_plural = "办件后续处理"
+        constraints = [
+            models.UniqueConstraint(fields=["case", "name", "event_seq"], name="cases_reaction_once"),
+        ]
+        indexes = [
+            models.Index(fields=["run_after", "id"], name="cases_reaction_pending",
+                         condition=Q(done_at__isnull=True)),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.name} #{self.event_seq}"

@@ -56,6 +56,12 @@ TABLE: dict[str, Transition] = {
         Transition("deliver", "送达", (S.RESULT_ISSUED,), S.DELIVERED, frozenset({Who.INTAKE})),
         Transition("archive", "归档", (S.DELIVERED, S.WITHDRAWN), S.ARCHIVED, frozenset({Who.REVIEWER, Who.SUPERVISOR})),
         Transition("withdraw", "撤回申请", _OPEN, S.WITHDRAWN, frozenset({Who.APPLICANT})),
+        # Rows that record without moving: which statuses allow the applicant's own changes.
+        Transition("upload", "提交材料", (*_PRE, S.AWAITING_SUPPLEMENT, S.AWAITING_APPLICANT), None,
+                   frozenset({Who.APPLICANT, Who.INTAKE})),
+        Transition("commit", "承诺替代", (*_PRE, S.AWAITING_SUPPLEMENT), None, frozenset({Who.APPLICANT, Who.INTAKE})),
+        Transition("choose_delivery", "选择送达方式", (*_OPEN, S.APPROVED, S.DENIED, S.RESULT_ISSUED), None,
+                   frozenset({Who.APPLICANT})),
         Transition("supply_gap", "容缺材料补齐", (*_HANDLING, S.SUSPENDED, S.AWAITING_APPLICANT, S.APPROVED), None,
                    frozenset({Who.APPLICANT, Who.INTAKE})),
         Transition("post_check", "事后核查", (S.APPROVED, S.RESULT_ISSUED, S.DELIVERED, S.ARCHIVED), None,

@@ -62,3 +62,11 @@ def store(*, case_number: str, key: str, content: bytes, ext: str, content_type:
     digest = digest or hashlib.sha256(content).hexdigest()
     path = default_storage.save(f"cases/{case_number}/{key}-{uuid.uuid4().hex}.{ext}", ContentFile(content))
     return Stored(path=path, sha256=digest, size=len(content), content_type=content_type)
+
+
+def remove_stored(path: str) -> None:
+    """Remove a stored file no row points to any more (a replaced upload); a file already gone is fine."""
+    try:
+        default_storage.delete(path)
+    except OSError:
+        pass

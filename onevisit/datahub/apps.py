@@ -5,3 +5,9 @@ class DatahubConfig(AppConfig):
     name = "onevisit.datahub"
     label = "datahub"
     verbose_name = "一库共享"
+
+    def ready(self):
+        from onevisit.cases import hooks
+        from onevisit.datahub.onecard import enrich_submission
+
+        hooks.before_submit(enrich_submission)  # 一证通办: proofs fetched, form prefilled

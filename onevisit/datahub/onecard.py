@@ -1,8 +1,8 @@
 """一证通办: with nothing but an ID number (or credit code), fetch the proofs the government already holds
 and fill the form from the registers. Every read goes through datahub_read (permission, purpose, record).
 
-The case engine calls `case_fetch` while creating a case (before the case row is written, so the materials
-and the form are saved once) and `Pending.save()` after it; window clerks call `applicant_proofs`; the
+The case engine calls `enrich_submission` (a before-submit enricher of its seam) while creating a case,
+before the case row is written, so the materials and the form are saved once, and `Pending.save()` after it; window clerks call `applicant_proofs`; the
 applicant's form calls `form_prefill`; the catalog's indicators come from `item_burden`."""
 
 from dataclasses import dataclass, field
@@ -112,6 +112,13 @@ class Pending:
             FetchedProof.objects.bulk_create(self.proofs)
         if self.prefilled:
             CasePrefill.objects.create(case_id=self.case.pk, fields=self.prefilled)
+
+
+def enrich_submission(submission):
+    """The case engine's before-submit enricher (registered in DatahubConfig.ready): fetch the proofs and
+    prefill the form; the proofs and prefill marks are written once the case row exists."""
+    pending = case_fetch(case=submission.case, item=submission.item, rows=submission.materials)
+    return pending.save if (pending.proofs or pending.prefilled) else None
 
 
 def case_fetch(*, case, item: ServiceItem, rows) -> Pending:

@@ -142,7 +142,7 @@ def verify_chains(*, object_type: str | None = None) -> Iterator[BrokenLink]:
             expected_seq, prev = ev.seq + 1, ev.hash
 
 
-def events_start_chains(records: Iterable[dict], *, batch_size: int = 1000) -> int:
+def events_start_chains(records: Iterable[dict], *, batch_size: int = 1000) -> list[Event]:
     """Open the chains of many new objects at once (bulk imports). A new object's chain starts at seq 1
     with an empty previous hash, so no head is read; an object that already has a chain makes the insert
     fail on the unique (object, seq) constraint instead of forking it. Each record is a dict with obj,
@@ -165,4 +165,4 @@ def events_start_chains(records: Iterable[dict], *, batch_size: int = 1000) -> i
             action=rec["action"], reason=reason, data=data, prev_hash="", hash=digest,
         ))
     Event.objects.bulk_create(events, batch_size=batch_size)
-    return len(events)
+    return events

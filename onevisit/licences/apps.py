@@ -11,3 +11,8 @@ class LicencesConfig(AppConfig):
         from onevisit.datahub.schema import LICENCE_PREFIX
 
         register_prefix_provider(LICENCE_PREFIX, "onevisit.licences.provider.LicenceProvider")
+
+        from onevisit.cases import hooks
+        from onevisit.licences.results import licence_for_result
+
+        hooks.event_facts("issue_result")(licence_for_result)

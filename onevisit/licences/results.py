@@ -1,7 +1,8 @@
 """The e-licence that results from a case a human approved (秒批 cases issue theirs in onevisit.rules).
 
-Issued when the result is issued (case_issue_result), inside the same transaction: a failed signature
-leaves the case where it was. The department's approver has decided; the platform signs with the
+Issued when the result is issued: a contributor of the engine's seam (`hooks.event_facts("issue_result")`,
+registered in LicencesConfig.ready) runs inside the case_issue_result transaction and names the licence in
+the event; a failed signature refuses the step and leaves the case where it was. The department's approver has decided; the platform signs with the
 issuing department's key, as for an auto-approved case."""
 
 from onevisit.licences.models import Licence, ResultLicence
@@ -30,3 +31,13 @@ def licence_issue_for_case(*, case) -> Licence | None:
     data = {field: value for field, source in mapping.field_map.items() if (value := _value(case, source))}
     return licence_issue(actor=None, licence_type=mapping.licence_type, holder=case.applicant_key, data=data,
                          case_number=case.number)
+
+
+def licence_for_result(case, verb, actor, at) -> dict | None:
+    """The seam's contributor for `issue_result`: an approved case gets its item's licence, named in the event."""
+    from onevisit.cases.models import CaseStatus
+
+    if case.status != CaseStatus.APPROVED:
+        return None
+    licence = licence_issue_for_case(case=case)
+    return {"licence": licence.identifier} if licence is not None else None

@@ -7,7 +7,7 @@ class NotificationsConfig(AppConfig):
     verbose_name = "消息通知"
 
     def ready(self) -> None:
-        from onevisit.cases.signals import case_moved
-        from onevisit.notifications.case_events import on_case_moved
+        from onevisit.cases import hooks
+        from onevisit.notifications.case_events import MESSAGES, on_case_moved
 
-        case_moved.connect(on_case_moved, dispatch_uid="notifications-case-moved")
+        hooks.on_transition(*MESSAGES)(on_case_moved)

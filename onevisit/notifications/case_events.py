@@ -1,7 +1,9 @@
 """Tell the applicant when their case is accepted, when a one-time notice asks for something, when it
-is decided and when the result is delivered. Listens to onevisit.cases.signals.case_moved (sent after
-commit). Each message has a dedupe key per (case, verb[, notice number]) so a retried transition or a
-second signal never sends twice; a second notice on the same case is a new message."""
+is decided and when the result is delivered. A listener of the case engine's seam (`hooks.on_transition`,
+registered in NotificationsConfig.ready): the message rows are written in the transition's own
+transaction, so a committed transition always has its message and a rolled-back one has none; each is
+sent after the commit. Each message has a dedupe key per (case, verb[, notice number]) so a retried
+transition never sends twice; a second notice on the same case is a new message."""
 
 from django.conf import settings
 
@@ -23,21 +25,17 @@ def status_url(number: str) -> str:
     return f"{settings.ONEVISIT_PUBLIC_URL.rstrip('/')}/s/{number}/"
 
 
-def on_case_moved(sender, *, case_id: int, verb: str, before: str, after: str, **kwargs) -> None:
-    if verb not in MESSAGES:
-        return
-    from onevisit.cases.models import Case
-
-    case = Case.objects.select_related("item", "bundle", "submitted_by").filter(pk=case_id).first()
-    if case is None or case.parent_id:  # bundle children: the applicant hears once, through the parent
+def on_case_moved(moved) -> None:
+    """The message of one transition, for the applicant (bundle children: through the parent only)."""
+    verb, case = moved.verb, moved.case
+    if verb not in MESSAGES or case.parent_id:
         return
     subject, text = MESSAGES[verb]
     dedupe = f"case:{case.pk}:{verb}"
     problems = ""
-    if verb == "notice":
-        notice = case.notices.order_by("-seq").first()
-        dedupe += f":{notice.seq}" if notice else ""
-        problems = "；".join(p["reason"] for p in (notice.problems if notice else []))
+    if verb == "notice":  # the event carries the notice's number and problems
+        dedupe += f":{moved.data.get('notice', '')}"
+        problems = "；".join(p["reason"] for p in moved.data.get("problems", []))
     item = case.bundle.name if case.is_bundle_parent else case.item.name
     due = f"{case.promised_due:%Y-%m-%d}" if case.promised_due else "—"
     body = text.format(item=item, number=case.number, due=due, problems=problems,

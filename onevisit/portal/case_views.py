@@ -42,7 +42,7 @@ PLAIN_STATUS = {
     CaseStatus.CANCELLED: "已终止（前序事项不予许可）",
 }
 PLAIN_ACTION = {
-    "submit": "提交申请", "material_uploaded": "上传材料", "choose_delivery": "选择送达方式",
+    "submit": "提交申请", "upload": "上传材料", "commit": "承诺替代", "choose_delivery": "选择送达方式",
     **{verb: t.label for verb, t in TABLE.items()},
 }
 COLOUR_LABEL = {clock.Colour.GREEN: "按期办理中", clock.Colour.YELLOW: "临近办结期限",

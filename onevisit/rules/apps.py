@@ -7,4 +7,10 @@ class RulesConfig(AppConfig):
     verbose_name = "秒批规则"
 
     def ready(self):
+        from onevisit.cases import hooks
         from onevisit.rules import signals  # noqa: F401 - a new item version copies its rule
+        from onevisit.rules.services import autoapprove_applies, autoapprove_reaction
+
+        # 秒批 after the submission (or a supplement) commits, in its own transaction (decision 0008).
+        hooks.after_commit("rules.autoapprove", verbs=("submit", "supplement"),
+                           applies=autoapprove_applies)(autoapprove_reaction)

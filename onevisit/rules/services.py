@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from onevisit.accounts.auth import user_with_roles
+from onevisit.cases.models import CaseStatus
 from onevisit.catalog.models import ServiceItem, StepRole, VersionStatus
 from onevisit.catalog.services import require_catalog_admin
 from onevisit.datahub.schema import LICENCE_PREFIX, canonical_key
@@ -210,11 +211,14 @@ def _licence_data(rule: AutoRule, facts) -> dict:
 
 
 def _approve_and_issue(*, system, case, rule: AutoRule, licence_data: dict, renew_identifier: str | None):
+    """Move the case through the engine's own verbs from wherever it stands (submitted online, or accepted
+    at a window in the same visit) to an electronically delivered result."""
     from onevisit.cases import services as cases
-    from onevisit.cases.models import CaseStatus, CaseStep, DeliveryMethod
+    from onevisit.cases.models import PENDING_ACCEPTANCE, CaseStep, DeliveryMethod
     from onevisit.licences.services import licence_issue, licence_renew
 
-    case = cases.case_accept(actor=system, case=case)
+    if case.status in PENDING_ACCEPTANCE:
+        case = cases.case_accept(actor=system, case=case)
     if case.status in (CaseStatus.ACCEPTED, CaseStatus.IN_PROGRESS):
         decision = CaseStep.objects.filter(case=case, role=StepRole.APPROVER).order_by("position").first()
         if decision is not None:
@@ -237,8 +241,30 @@ def _approve_and_issue(*, system, case, rule: AutoRule, licence_data: dict, rene
     return licence
 
 
+# The statuses in which a rule may still decide: not yet accepted, or accepted and not yet decided.
+_DECIDABLE = (CaseStatus.SUBMITTED, CaseStatus.PRE_REVIEW, CaseStatus.ACCEPTED, CaseStatus.IN_PROGRESS)
+
+
+def autoapprove_applies(moved) -> bool:
+    """Whether a submission (or a supplement after a notice) is one for 秒批: a single item with a rule."""
+    case = moved.case
+    return case.bundle_id is None and case.parent_id is None and rule_for(case.item) is not None
+
+
+def autoapprove_reaction(call) -> AutoDecision | None:
+    """The engine's after-commit reaction (registered in RulesConfig.ready): decide once, in the reaction's
+    own transaction, whatever the case's status by then allows; nothing when it was decided already or
+    is waiting for the applicant (a supplement runs it again)."""
+    from onevisit.cases.models import Case
+
+    case = Case.objects.select_related("item", "department").get(pk=call.case_id)
+    if case.status not in _DECIDABLE or AutoDecision.objects.filter(case_id=case.pk).exists():
+        return None
+    return decide_on_submission(case)
+
+
 def decide_on_submission(case) -> AutoDecision | None:
-    """Decide a new case of an item with a rule: approved, licence issued and signed, result delivered
+    """Decide a case of an item with a rule: approved, licence issued and signed, result delivered
     electronically; or left for a human reviewer with the reasons the rule did not pass. Either way the
     trace (each condition, the value it saw, its source and time) is stored."""
     if case.bundle_id or case.parent_id:

@@ -15,6 +15,9 @@ from tests.licences.conftest import lic  # noqa: F401
 from tests.rules.conftest import elder  # noqa: F401
 from tests.rules.test_autoapprove import submit
 
+# 秒批 and the archive package run after the submission commits (the engine's seam): real commits here.
+pytestmark = pytest.mark.django_db(transaction=True)
+
 
 @pytest.fixture(autouse=True)
 def _media(settings, tmp_path):

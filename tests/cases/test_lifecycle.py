@@ -53,7 +53,7 @@ def test_complete_online_application_to_archive(api, personas, staff, item):
 
     body = api.as_(reviewer).get(f"/cases/{case_id}").json()
     actions = [e["action"] for e in body["history"]]
-    assert actions == ["submit", "material_uploaded", "material_uploaded", "accept", "complete_step", "approve",
+    assert actions == ["submit", "upload", "upload", "accept", "complete_step", "approve",
                        "issue_result", "deliver", "post_check", "archive"]
     accept = body["history"][3]["data"]
     assert accept["material_sources"] == {"id-card": "shared_data", "application": "brought", "lease": "brought",

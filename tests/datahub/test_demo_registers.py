@@ -25,7 +25,7 @@ def demo(django_db_setup, django_db_blocker):
 
 
 @pytest.mark.django_db
-def test_registers_rules_and_id_only_share(demo, client):
+def test_registers_rules_and_id_only_share(demo, client, django_capture_on_commit_callbacks):
     assert DataRecord.objects.filter(resource__key="population").count() >= 10_000
     assert DataRecord.objects.filter(resource__key="legal_entity").count() >= 2_000
     for r in DataRecord.objects.filter(resource__key="population")[:200]:
@@ -50,9 +50,12 @@ def test_registers_rules_and_id_only_share(demo, client):
     user = User.objects.create_user(username="demo_elder", password="x", real_name=elder.data["name"],
                                     id_number=elder.identifier)
     client.force_login(user)
-    response = client.post("/api/v1/cases", json.dumps({
-        "item_code": item.implementation_code, "channel": "online", "form": {"id_number": user.id_number,
-                                                                            "phone": "13905781234"},
-        "applicant": {"kind": "person", "name": user.real_name, "id_number": user.id_number}}),
-        content_type="application/json")
-    assert response.status_code == 201 and response.json()["status"] == "delivered", response.json()
+    with django_capture_on_commit_callbacks(execute=True):  # 秒批 runs once the submission commits
+        response = client.post("/api/v1/cases", json.dumps({
+            "item_code": item.implementation_code, "channel": "online", "form": {"id_number": user.id_number,
+                                                                                "phone": "13905781234"},
+            "applicant": {"kind": "person", "name": user.real_name, "id_number": user.id_number}}),
+            content_type="application/json")
+    assert response.status_code == 201, response.json()
+    case = client.get(f"/api/v1/cases/{response.json()['id']}").json()
+    assert case["status"] == "delivered", case

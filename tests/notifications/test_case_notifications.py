@@ -1,11 +1,10 @@
 """The applicant hears at acceptance, notice, decision and delivery; SMS by default, email when the
-case has an address; a repeated signal never sends twice."""
+case has an address; a replayed transition never sends twice."""
 
 import pytest
 
 from onevisit.cases import services
 from onevisit.cases.models import Case
-from onevisit.cases.signals import case_moved
 from onevisit.notifications.models import Channel, Notification, NotificationStatus
 from tests.cases.conftest import applicant_of, pdf
 
@@ -52,9 +51,14 @@ def test_sms_at_notice_acceptance_decision_and_delivery(personas, staff, submit,
     assert f"/s/{case.number}/" in rows[1].body and "已受理" in rows[1].body
     assert "必要材料“申请书”未提供" in rows[0].body
     assert rows[0].dedupe_key == f"case:{case.pk}:notice:1"
-    # The signal arriving again (a retried transition) sends nothing more.
+    # The listener hearing the same acceptance again (a replayed transition) sends nothing more.
+    from onevisit.cases import hooks
+    from onevisit.notifications.case_events import on_case_moved
+
+    again = hooks.Moved(case=Case.objects.get(pk=case.pk), verb="accept", before="submitted", after="accepted",
+                        actor=personas["clerk"], at=case.submitted_at, data={}, seq=99)
     with django_capture_on_commit_callbacks(execute=True):
-        case_moved.send(sender=Case, case_id=case.pk, verb="accept", before="submitted", after="accepted")
+        on_case_moved(again)
     assert Notification.objects.filter(object_id=str(case.pk)).count() == 4
 
 

@@ -98,7 +98,7 @@ def test_submit_twice_makes_one_case_with_files_delivery_and_history(citizen_cli
     assert CaseMaterial.objects.get(case=case, key="application").sha256
     assert case.form_data == {"company_name": "丽水小馆", "capital": "10", "scope": "餐饮"}
     actions = [e.action for e in events_of(case)]
-    assert actions[0] == "submit" and "material_uploaded" in actions and "choose_delivery" in actions
+    assert actions[0] == "submit" and "upload" in actions and "choose_delivery" in actions
     # A new visit to the wizard starts a new application with a new key.
     citizen_client.get(URL)
     assert Draft.objects.filter(case__isnull=True).exclude(idempotency_key=draft.idempotency_key).count() == 1

@@ -2,12 +2,17 @@
 
 import json
 
+import pytest
+
 from onevisit.cases.models import Case
 from onevisit.datahub.models import AccessRecord
 from onevisit.history.models import Event
 from onevisit.licences.models import Licence
 from onevisit.rules.models import AutoDecision
 from tests.rules.conftest import ELDER_CODE
+
+# 秒批 and the archive package run after the submission commits (the engine's seam): real commits here.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def submit(client, user):

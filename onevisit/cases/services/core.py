@@ -1,0 +1,197 @@
+"""The mechanics every verb shares: lock the case row, check the transition table and the actor, write
+the change once, append the history event and hand the transition to the seam (onevisit.cases.hooks)."""
+
+import datetime as dt
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+
+from onevisit.cases import clock, hooks
+from onevisit.cases.access import who_is
+from onevisit.cases.models import (
+    ApplicantBar,
+    Case,
+    CaseStatus,
+    CaseStep,
+    ClockPause,
+    PauseKind,
+    Visit,
+    VisitKind,
+)
+from onevisit.cases.transitions import TABLE, Transition, Who
+from onevisit.catalog.models import StepRole
+from onevisit.errors import DomainError
+from onevisit.history.services import record_change
+
+S = CaseStatus
+
+
+# ------------------------------------------------------------------------------------------------
+# The mechanics every verb shares
+
+
+def _now(now: dt.datetime | None) -> dt.datetime:
+    return now or timezone.now()
+
+
+def _lock(case: Case) -> Case:
+    return Case.objects.select_for_update(of=("self",)).select_related("item", "bundle").get(pk=case.pk)
+
+
+def _check(verb: str, actor, case: Case, *, what: str = "") -> Transition:
+    """Refuse the verb unless the table allows it from this status for this actor. `what` names the
+    thing refused in the message when it says more than the verb's label."""
+    t = TABLE[verb]
+    if Who.SYSTEM not in t.who and not (who_is(actor, case) & t.who):
+        raise PermissionDenied(f"无权对该办件执行“{t.label}”")
+    if case.status not in t.sources:
+        raise DomainError(
+            f"办件 {case.number} 当前状态为“{case.get_status_display()}”，不能{what or t.label}",
+            code="illegal_transition",
+        )
+    return t
+
+
+def _move(case: Case, verb: str, *, actor, now: dt.datetime, reason: str = "", data: dict | None = None,
+          fields: tuple[str, ...] = ()) -> None:
+    """Write the new status (and the given fields) and append the event. The caller has checked."""
+    t = TABLE[verb]
+    before = case.status
+    # Contributors see the case before it moves (e.g. the decision a result carries) and may refuse.
+    extra = hooks.facts_for(case, verb, actor, now) if hooks.registry.contributors else {}
+    if t.target is not None:
+        case.status = t.target
+    if t.target is not None or fields:  # a verb that only records leaves the row alone
+        case.save(update_fields=sorted({"status", "updated_at", *fields}))
+    event = record_change(
+        obj=case, actor=actor, action=verb, reason=reason,
+        data={"from": before, "to": case.status, "at": now, **(data or {}), **extra},
+    )
+    hooks.transitioned(hooks.Moved(case=case, verb=verb, before=before, after=case.status, actor=actor, at=now,
+                                   data=event.data, seq=event.seq))
+
+
+def _require_not_child(case: Case, what: str) -> None:
+    if case.parent_id is not None:
+        raise DomainError(f"办件 {case.number} 是一件事的子件，{what}须在一件事主件上办理", code="bundle_child")
+
+
+def _require_text(**values: str) -> None:
+    errors = {name: "必须填写" for name, value in values.items() if not (value or "").strip()}
+    if errors:
+        raise ValidationError(errors)
+
+
+def _children(case: Case) -> list[Case]:
+    return list(Case.objects.select_for_update(of=("self",)).select_related("item").filter(parent=case).order_by("stage", "id"))
+
+
+def _record_visit(case: Case, kind: str, *, actor, now: dt.datetime, window=None) -> dict:
+    """Count a physical presence; flag the case when it exceeds the promise. Returns the event fact."""
+    Visit.objects.create(case=case, kind=kind, at=now, window=window, recorded_by=actor)
+    case.visits += 1
+    promised = case.bundle.promised_visits if case.is_bundle_parent else case.item.promised_visits
+    if case.visits > promised and not case.visits_exceeded:
+        case.visits_exceeded = True
+        case.visits_exceeded_reason = (
+            f"第{case.visits}次到现场（{VisitKind(kind).label}），超过承诺的{promised}次"
+        )
+    return {"visit": kind, "visits": case.visits, "promised_visits": promised, "visits_exceeded": case.visits_exceeded}
+
+
+_VISIT_FIELDS = ("visits", "visits_exceeded", "visits_exceeded_reason")
+
+
+def _actor_window(actor, case: Case):
+    from onevisit.cases.access import clerk_windows
+
+    for window in clerk_windows(actor):
+        if window.accepts(domain=case.domain, item_code=case.item_code):
+            return window
+    return None
+
+
+def applicant_bar_standing(case: Case) -> hooks.Standing | None:
+    """The engine's own source of an applicant's standing (registered in CasesConfig.ready): the 容缺
+    restriction list. Other sources (the credit lists) plug into the same seam."""
+    bar = ApplicantBar.objects.filter(applicant_key=case.applicant_key).values_list("reason", flat=True).first()
+    if bar is None:
+        return None
+    return hooks.Standing(gaps_barred=f"申请人在容缺受理限制名单上（{bar}），不能容缺受理")
+
+
+def _start_clock(case: Case, *, actor, now: dt.datetime, on_the_spot: bool = False) -> dict:
+    """Set the due moments and instantiate the item's steps; the acceptance step is done now."""
+    item = case.item
+    case.accepted_at = now
+    d = clock.deadlines_at_acceptance(
+        accepted_at=now, promised=item.promised_limit, promised_unit=item.promised_limit_unit,
+        legal=item.legal_limit, legal_unit=item.legal_limit_unit,
+    )
+    case.promised_due, case.legal_due, case.warn_at = d.promised_due, d.legal_due, d.warn_at
+    steps = list(item.steps.all())
+    dues = clock.step_dues(accepted_at=now, promised=item.promised_limit, unit=item.promised_limit_unit,
+                           shares=[s.share for s in steps])
+    rows = []
+    for index, (s, due) in enumerate(zip(steps, dues, strict=True)):
+        done = on_the_spot or (index == 0 and s.role == StepRole.WINDOW_CLERK)
+        rows.append(CaseStep(
+            case=case, position=s.position, key=s.key, name=s.name, role=s.role, department_id=case.department_id,
+            share=s.share, due_at=due, completed_at=now if done else None, completed_by=actor if done else None,
+        ))
+    CaseStep.objects.bulk_create(rows)
+    return {
+        "accepted_at": now, "promised_due": case.promised_due, "legal_due": case.legal_due,
+        "promised_limit": [item.promised_limit, item.promised_limit_unit],
+        "legal_limit": [item.legal_limit, item.legal_limit_unit],
+    }
+
+
+_CLOCK_FIELDS = ("accepted_at", "promised_due", "legal_due", "warn_at")
+
+
+
+
+# ------------------------------------------------------------------------------------------------
+# 补正 after acceptance: the department asks, the clock stops until the applicant supplies
+
+
+def _open_applicant_pause(case: Case) -> ClockPause | None:
+    return ClockPause.objects.filter(case=case, kind=PauseKind.APPLICANT, ended_at__isnull=True).first()
+
+
+def _requested_keys(case: Case, kind: str) -> set[str]:
+    pause = _open_applicant_pause(case)
+    return {r["key"] for r in pause.requested if r["kind"] == kind} if pause else set()
+
+
+
+# ------------------------------------------------------------------------------------------------
+# Back office: steps, suspension, extension, decision
+
+
+def _open_steps(case: Case) -> list[CaseStep]:
+    return list(CaseStep.objects.filter(case=case, completed_at__isnull=True).order_by("position"))
+
+
+def _decision_position(case: Case) -> int | None:
+    step = CaseStep.objects.filter(case=case, role=StepRole.APPROVER).order_by("position").first()
+    return step.position if step else None
+
+
+
+def _shift_deadlines(case: Case, days: int) -> None:
+    case.promised_due = clock.shift(case.promised_due, days)
+    case.legal_due = clock.shift(case.legal_due, days)
+    case.warn_at = clock.shift(case.warn_at, days)
+    for step in _open_steps(case):
+        step.due_at = clock.shift(step.due_at, days)
+        step.save(update_fields=["due_at"])
+
+
+
+def require_intake(actor, case: Case) -> None:
+    if Who.INTAKE not in who_is(actor, case):
+        raise PermissionDenied("无权办理该办件")
+
+

@@ -1,0 +1,153 @@
+import datetime as dt
+
+from django.db import transaction
+
+from onevisit.cases import clock
+from onevisit.cases.models import (
+    CLOCK_RUNNING,
+    Case,
+    CaseStatus,
+    CaseStep,
+    Refusal,
+    RefusalKind,
+)
+from onevisit.cases.services.core import (
+    _CLOCK_FIELDS,
+    _check,
+    _children,
+    _decision_position,
+    _lock,
+    _move,
+    _now,
+    _open_steps,
+    _require_text,
+    _start_clock,
+)
+from onevisit.catalog.models import StepRole
+from onevisit.errors import DomainError
+
+S = CaseStatus
+
+
+def _complete_decision_step(case: Case, actor, now: dt.datetime) -> None:
+    position = _decision_position(case)
+    if position is None:
+        return
+    earlier = [s for s in _open_steps(case) if s.position < position]
+    if earlier:
+        raise DomainError(f"须先完成环节“{earlier[0].name}”才能作出决定", code="step_order")
+    CaseStep.objects.filter(case=case, position=position).update(completed_at=now, completed_by=actor)
+
+
+def _decision_facts(case: Case, now: dt.datetime) -> dict:
+    return {
+        "days_used": clock.days_used(case, now), "paused_working_days": case.paused_days,
+        "extended_working_days": case.extended_days, "promised_due": case.promised_due, "legal_due": case.legal_due,
+        "on_time": case.promised_due is None or now <= case.promised_due,
+        "within_legal": case.legal_due is None or now <= case.legal_due,
+    }
+
+
+@transaction.atomic
+def case_approve(*, actor, case: Case, note: str = "", now: dt.datetime | None = None) -> Case:
+    now = _now(now)
+    case = _lock(case)
+    _check("approve", actor, case)
+    _complete_decision_step(case, actor, now)
+    case.decided_at = now
+    _move(case, "approve", actor=actor, now=now, reason=note,
+          data={"decision": "approved", **_decision_facts(case, now)}, fields=("decided_at",))
+    if case.parent_id:
+        _after_child_decided(case, actor=actor, now=now)
+    return case
+
+
+@transaction.atomic
+def case_deny(*, actor, case: Case, reasons: str, legal_basis: str, now: dt.datetime | None = None) -> Refusal:
+    """不予许可, with reasons and legal basis, registered like every refusal."""
+    now = _now(now)
+    case = _lock(case)
+    _check("deny", actor, case)
+    _require_text(reasons=reasons, legal_basis=legal_basis)
+    _complete_decision_step(case, actor, now)
+    case.decided_at = now
+    refusal = Refusal.objects.create(
+        case=case, department_id=case.department_id, kind=RefusalKind.DENIAL, reasons=reasons.strip(),
+        legal_basis=legal_basis.strip(), registered_at=now, registered_by=actor,
+    )
+    _move(case, "deny", actor=actor, now=now, reason=refusal.reasons, data={
+        "decision": "denied", "refusal": refusal.pk, "legal_basis": refusal.legal_basis, **_decision_facts(case, now),
+    }, fields=("decided_at",))
+    if case.parent_id:
+        _after_child_decided(case, actor=actor, now=now)
+    return refusal
+
+
+def _after_child_decided(child: Case, *, actor, now: dt.datetime) -> None:
+    """Bundle rules (docs/decisions/0004-bundle-denial.md): a denial ends the later stages that
+    have not started; when a whole stage is approved the next stage starts with its own clock."""
+    parent = _lock(Case(pk=child.parent_id))
+    siblings = _children(parent)
+    if child.status == S.DENIED:
+        for sib in siblings:
+            if sib.status == S.WAITING:
+                _move(sib, "cancel", actor=actor, now=now,
+                      reason=f"前序事项 {child.item.name}（{child.number}）不予许可，本事项不再办理",
+                      data={"parent": parent.number, "denied": child.number})
+    else:
+        stage = [s for s in siblings if s.stage == child.stage]
+        if all(s.status in (S.APPROVED, S.RESULT_ISSUED) for s in stage):
+            later = sorted({s.stage for s in siblings if s.status == S.WAITING})
+            for sib in siblings:
+                if later and sib.stage == later[0] and sib.status == S.WAITING:
+                    facts = _start_clock(sib, actor=actor, now=now)
+                    _move(sib, "start_stage", actor=actor, now=now, data={"parent": parent.number, **facts},
+                          fields=_CLOCK_FIELDS)
+    _roll_up(parent, siblings, actor=actor, now=now)
+
+
+def _roll_up(parent: Case, children: list[Case], *, actor, now: dt.datetime) -> None:
+    """The parent's results are ready when every child has its result issued or was ended."""
+    ended = (S.RESULT_ISSUED, S.CANCELLED)
+    if parent.status in CLOCK_RUNNING and all(c.status in ended for c in children):
+        outcome = {c.number: c.status for c in children}
+        approved = all(
+            c.status == S.RESULT_ISSUED and c.decided_at and not c.refusals.filter(kind=RefusalKind.DENIAL).exists()
+            for c in children
+        )
+        parent.decided_at = now
+        _move(parent, "parent_results_ready", actor=actor, now=now, data={
+            "children": outcome, "all_approved": approved, **_decision_facts(parent, now),
+        }, fields=("decided_at",))
+
+
+
+# ------------------------------------------------------------------------------------------------
+# Result, delivery, archive, withdrawal, post-check
+
+
+@transaction.atomic
+def case_issue_result(*, actor, case: Case, note: str = "", now: dt.datetime | None = None) -> Case:
+    """出具结果 (the approval's result, or the denial decision). 容缺 materials must be in by now. The
+    item's e-licence, if it has one, is issued by a reaction after the commit (onevisit.licences)."""
+    now = _now(now)
+    case = _lock(case)
+    _check("issue_result", actor, case)
+    owner = Case.objects.get(pk=case.parent_id) if case.parent_id else case
+    if owner.gaps_outstanding:
+        raise DomainError("容缺后补材料尚未补齐，不能出具结果", code="gaps_outstanding")
+    deliver_position = (
+        CaseStep.objects.filter(case=case, role=StepRole.WINDOW_CLERK, position__gt=1).order_by("position")
+        .values_list("position", flat=True).first()
+    )
+    open_before = CaseStep.objects.filter(case=case, completed_at__isnull=True)
+    if deliver_position:
+        open_before = open_before.filter(position__lt=deliver_position)
+    open_before.update(completed_at=now, completed_by=actor)
+    _move(case, "issue_result", actor=actor, now=now, reason=note,
+          data={"decision": "approved" if case.status == S.APPROVED else "denied"})
+    if case.parent_id:
+        parent = _lock(Case(pk=case.parent_id))
+        _roll_up(parent, _children(parent), actor=actor, now=now)
+    return case
+

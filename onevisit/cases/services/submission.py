@@ -1,0 +1,385 @@
+"""Submission: a case (or a bundle's parent and its children) created from an application, with its
+number, its materials (uploaded, fetched through the seam's enrichers, committed or missing), the
+first visit when it is made at a window, and the idempotency key that makes a retry return the same case.
+Reactions to the submission (秒批 among them) run after the commit, through the seam."""
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import IntegrityError, connection, transaction
+
+from onevisit.cases import hooks
+from onevisit.cases.access import who_is
+from onevisit.cases.forms import form_problems, raise_form_problems
+from onevisit.cases.models import (
+    VISIT_CHANNELS,
+    ApplicantKind,
+    Case,
+    CaseChannel,
+    CaseMaterial,
+    CaseStatus,
+    IdempotencyKey,
+    Provision,
+    VisitKind,
+)
+from onevisit.cases.services.core import (
+    _VISIT_FIELDS,
+    _actor_window,
+    _now,
+    _record_visit,
+)
+from onevisit.cases.transitions import Who
+from onevisit.cases.uploads import check_upload, store
+from onevisit.catalog.models import Bundle, ServiceItem, VersionStatus
+from onevisit.errors import DomainError
+from onevisit.history.services import events_start_chains, record_change
+from onevisit.validators import clean_credit_code, clean_id_number
+from onevisit.workdays.calendar import SHANGHAI
+
+S = CaseStatus
+
+
+# ------------------------------------------------------------------------------------------------
+# Submission
+
+
+def _next_number(code: str, day: dt.date) -> str:
+    """实施编码 + YYYYMMDD + serial. One upsert: the counter row is locked only for this code and day."""
+    table = "cases_casecounter"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (code, day, last) VALUES (%s, %s, 1) "  # noqa: S608
+            f"ON CONFLICT (code, day) DO UPDATE SET last = {table}.last + 1 RETURNING last",
+            [code, day],
+        )
+        serial = cursor.fetchone()[0]
+    return f"{code}{day:%Y%m%d}{serial:06d}"
+
+
+def _clean_applicant(applicant: dict[str, Any], targets: list[str]) -> dict[str, Any]:
+    errors: dict[str, str] = {}
+    kind = applicant.get("kind") or ApplicantKind.PERSON
+    out: dict[str, Any] = {"applicant_kind": kind}
+    if kind not in ApplicantKind.values:
+        errors["applicant.kind"] = "申请人类型应为自然人（person）或法人（company）"
+    elif kind not in targets:
+        errors["applicant.kind"] = f"该事项的服务对象不包括{ApplicantKind(kind).label}"
+    name = (applicant.get("name") or "").strip()
+    if not name:
+        errors["applicant.name"] = "申请人名称必须填写"
+    out["applicant_name"] = name
+    if kind == ApplicantKind.PERSON:
+        try:
+            out["applicant_id_number"] = clean_id_number(applicant.get("id_number") or "")
+        except ValidationError as exc:
+            errors["applicant.id_number"] = exc.messages[0]
+    elif kind == ApplicantKind.COMPANY:
+        try:
+            out["applicant_credit_code"] = clean_credit_code(applicant.get("credit_code") or "")
+        except ValidationError as exc:
+            errors["applicant.credit_code"] = exc.messages[0]
+    for key in ("phone", "email", "address"):
+        out[f"contact_{key}"] = (applicant.get(key) or "").strip()
+    agent = applicant.get("agent") or {}
+    if any(agent.values()):
+        out["agent_name"] = (agent.get("name") or "").strip()
+        out["agent_authorisation"] = (agent.get("authorisation") or "").strip()
+        if not out["agent_name"]:
+            errors["agent.name"] = "代办人姓名必须填写"
+        if not out["agent_authorisation"]:
+            errors["agent.authorisation"] = "代办须有申请人的授权委托"
+        try:
+            out["agent_id_number"] = clean_id_number(agent.get("id_number") or "")
+        except ValidationError as exc:
+            errors["agent.id_number"] = exc.messages[0]
+    if errors:
+        raise ValidationError(errors)
+    return out
+
+
+_ITEM_CHANNEL = {CaseChannel.AGENT: "window"}
+
+
+def _check_submitter(actor, fields: dict[str, Any], channel: str, probe: Case) -> None:
+    """A citizen applies for themself or as the named agent; a window submission needs a clerk whose
+    window accepts the item."""
+    if channel not in CaseChannel.values:
+        raise ValidationError({"channel": "申请渠道应为 window、online、mobile、kiosk 或 agent"})
+    own = getattr(actor, "id_number", None)
+    if channel not in VISIT_CHANNELS and own and own in (fields.get("applicant_id_number"), fields.get("agent_id_number")):
+        return  # the applicant (or named agent) applying online: no role lookup needed
+    who = who_is(actor, probe)
+    if channel in VISIT_CHANNELS:
+        if Who.INTAKE not in who:
+            raise PermissionDenied("窗口申请须由受理该事项的窗口人员录入")
+        return
+    if Who.APPLICANT not in who and Who.INTAKE not in who:
+        raise PermissionDenied("只能以本人身份申请，或作为登记的代办人申请")
+
+
+def _material_rows(case: Case, materials, requested: dict[str, str], allows_commitment: bool) -> list[CaseMaterial]:
+    errors: dict[str, str] = {}
+    rows = []
+    known = {m.key for m in materials}
+    for key in requested:
+        if key not in known:
+            errors[f"materials.{key}"] = "该事项没有此材料"
+    for m in materials:
+        provision = Provision.MISSING
+        asked = requested.get(m.key)
+        if asked == Provision.SHARED_DATA:
+            if not m.shared_data_key:
+                errors[f"materials.{m.key}"] = f"“{m.name}”不能通过共享数据获取"
+            provision = Provision.SHARED_DATA
+        elif asked == Provision.COMMITMENT:
+            if not (m.commitment_allowed and allows_commitment):
+                errors[f"materials.{m.key}"] = f"“{m.name}”不能以告知承诺替代"
+            provision = Provision.COMMITMENT
+        elif asked not in (None, "", Provision.MISSING, Provision.UPLOADED):
+            errors[f"materials.{m.key}"] = "提供方式应为 shared_data 或 commitment（文件请上传）"
+        rows.append(CaseMaterial(
+            case=case, key=m.key, name=m.name, necessity=m.necessity, commitment_allowed=m.commitment_allowed,
+            shared_data_key=m.shared_data_key, provision=provision,
+        ))
+    if errors:
+        raise ValidationError(errors)
+    return rows
+
+
+def fingerprint_of(payload: dict[str, Any]) -> str:
+    canonical = json.dumps(payload, sort_keys=True, ensure_ascii=False, cls=DjangoJSONEncoder)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _replay(actor, key: str, fingerprint: str) -> Case | None:
+    found = IdempotencyKey.objects.filter(user=actor, key=key).select_related("case").first()
+    if found is None:
+        return None
+    if found.fingerprint != fingerprint:
+        raise DomainError(
+            "该幂等键已用于内容不同的另一次申请；请为新的申请使用新的幂等键", code="idempotency_conflict",
+            fields=[{"field": "Idempotency-Key", "reason": "同一幂等键的请求内容不同"}],
+        )
+    return found.case
+
+
+def case_submit(
+    *, actor, item_code: str | None = None, bundle_code: str | None = None, applicant: dict[str, Any],
+    channel: str, form: dict[str, Any] | None = None, materials: dict[str, str] | None = None,
+    uploads: dict[str, Any] | None = None, idempotency_key: str | None = None, now: dt.datetime | None = None,
+) -> tuple[Case, bool]:
+    """Create a case (or a bundle's parent and children). Returns (case, created). `uploads` maps a
+    material key to an uploaded file, stored with the case in the same request. With an idempotency
+    key, a retried or racing request returns the case the first one created: the key row is inserted
+    right after the case row, so a duplicate fails there (before any file is stored), rolls back, and
+    the first case is returned. No extra read is spent on the common, first-time request."""
+    form, materials, uploads = form or {}, materials or {}, uploads or {}
+    checked = _check_uploads(uploads)
+    payload = {"item": item_code, "bundle": bundle_code, "applicant": applicant, "channel": channel,
+               "form": form, "materials": materials, "files": {k: u.sha256 for k, u in checked.items()}}
+    fingerprint = fingerprint_of(payload)
+    try:
+        with transaction.atomic():
+            if bool(item_code) == bool(bundle_code):
+                raise ValidationError({"item_code": "请给出事项实施编码或一件事编码（二者选一）"})
+            key_row = None
+            if idempotency_key:
+                key_row = IdempotencyKey(user=actor, key=idempotency_key, fingerprint=fingerprint)
+            if item_code:
+                case = _submit_item(actor=actor, item_code=item_code, applicant=applicant, channel=channel,
+                                    form=form, materials=materials, uploads=checked, key_row=key_row,
+                                    now=_now(now))
+            else:
+                if checked:
+                    raise ValidationError({"files": "一件事申请的材料请在提交后逐项上传"})
+                case = _submit_bundle(actor=actor, bundle_code=bundle_code, applicant=applicant, channel=channel,
+                                      form=form, materials=materials, now=_now(now))
+                if key_row is not None:
+                    key_row.case = case
+                    key_row.save(force_insert=True)
+        return case, True
+    except IntegrityError:
+        # The same key was used before (or by a racing request that committed first): ours rolled back.
+        if idempotency_key:
+            existing = _replay(actor, idempotency_key, fingerprint)
+            if existing is not None:
+                return existing, False
+        raise
+
+
+@dataclass(frozen=True)
+class _Upload:
+    content: bytes
+    content_type: str
+    ext: str
+    sha256: str
+
+
+def _check_uploads(uploads: dict[str, Any]) -> dict[str, _Upload]:
+    """Read and sniff every file before anything is written; errors name files.<key>."""
+    out, errors = {}, {}
+    for key, upload in uploads.items():
+        try:
+            content, content_type, ext = check_upload(upload, f"files.{key}")
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+            continue
+        out[key] = _Upload(content, content_type, ext, hashlib.sha256(content).hexdigest())
+    if errors:
+        raise ValidationError(errors)
+    return out
+
+
+def _initial_status(channel: str) -> str:
+    return S.SUBMITTED if channel in VISIT_CHANNELS else S.PRE_REVIEW
+
+
+def _new_case(*, actor, item: ServiceItem, fields: dict, channel: str, form: dict, now: dt.datetime,
+              bundle=None, parent=None, stage=1) -> Case:
+    case = Case(
+        item=item, item_code=item.implementation_code, domain=item.domain, department_id=item.department_id,
+        bundle=bundle, parent=parent, stage=stage, status=_initial_status(channel), channel=channel,
+        form_data=form, submitted_by=actor, submitted_at=now, **fields,
+    )
+    return case
+
+
+def _submission_facts(case: Case, item: ServiceItem, rows: list[CaseMaterial]) -> dict:
+    return {
+        "channel": case.channel, "item_code": item.implementation_code, "item_version": item.version,
+        "materials": {m.key: m.provision for m in rows},
+        "promised_limit": [item.promised_limit, item.promised_limit_unit],
+        "legal_limit": [item.legal_limit, item.legal_limit_unit],
+        "promised_visits": item.promised_visits,
+    }
+
+
+# Published item versions never change (a change is a new version), so their fields and materials are
+# cached per process, keyed by the row and its last update (retiring changes status and updated_at).
+_ITEM_PARTS: dict[tuple, tuple[list, list]] = {}
+
+
+def _item_parts(item: ServiceItem) -> tuple[list, list]:
+    key = (item.pk, item.implementation_code, item.version, item.updated_at)
+    parts = _ITEM_PARTS.get(key)
+    if parts is None:
+        if len(_ITEM_PARTS) > 5000:
+            _ITEM_PARTS.clear()
+        parts = _ITEM_PARTS[key] = (list(item.fields.all()), list(item.materials.all()))
+    return parts
+
+
+def _submit_item(*, actor, item_code, applicant, channel, form, materials, now, uploads=None, key_row=None) -> Case:
+    uploads = uploads or {}
+    item = ServiceItem.objects.filter(implementation_code=item_code, status=VersionStatus.PUBLISHED).first()
+    if item is None:
+        raise ValidationError({"item_code": f"事项 {item_code} 不存在或未发布"})
+    item_fields, item_materials = _item_parts(item)
+    fields = _clean_applicant(applicant, item.targets)
+    if _ITEM_CHANNEL.get(channel, channel) not in item.channels:
+        raise ValidationError({"channel": "该事项不支持此申请渠道"})
+    case = _new_case(actor=actor, item=item, fields=fields, channel=channel, form=form, now=now)
+    _check_submitter(actor, fields, channel, case)
+    # Missing required fields are allowed here: the one-time notice names them. Wrong values are not.
+    raise_form_problems([p for p in form_problems(item_fields, form) if p["kind"] != "field_missing"])
+    rows = _material_rows(case, item_materials, materials, item.allows_commitment)
+    unknown = {f"files.{k}": "该事项没有此材料" for k in uploads if k not in {m.key for m in rows}}
+    if unknown:
+        raise ValidationError(unknown)
+    case.number = _next_number(item_code, now.astimezone(SHANGHAI).date())
+    after_insert = hooks.enrich(hooks.Submission(actor=actor, case=case, item=item, materials=rows, channel=channel))
+    case.save(force_insert=True)
+    if key_row is not None:
+        key_row.case = case
+        key_row.save(force_insert=True)
+    for m in rows:
+        upload = uploads.get(m.key)
+        if upload is not None:
+            stored = store(case_number=case.number, key=m.key, content=upload.content, ext=upload.ext,
+                           content_type=upload.content_type, digest=upload.sha256)
+            m.provision, m.file, m.sha256, m.size = Provision.UPLOADED, stored.path, stored.sha256, stored.size
+            m.content_type, m.supplied_at = stored.content_type, now
+    CaseMaterial.objects.bulk_create(rows)
+    for then in after_insert:
+        then()
+    facts = _submission_facts(case, item, rows)
+    if channel in VISIT_CHANNELS:
+        facts.update(_record_visit(case, VisitKind.SUBMISSION, actor=actor, now=now, window=_actor_window(actor, case)))
+        case.save(update_fields=list(_VISIT_FIELDS))
+    # A new case has no chain yet: open it at seq 1 without reading a head (no savepoint, no SELECT).
+    [event] = events_start_chains([{"obj": case, "actor": actor, "action": "submit",
+                                    "data": {"from": None, "to": case.status, "at": now, **facts}}])
+    _submitted(case, actor, now, event)
+    case.submitted_materials = rows  # the receipt shows them without reading them back
+    return case
+
+
+def _submitted(case: Case, actor, now: dt.datetime, event) -> None:
+    hooks.transitioned(hooks.Moved(case=case, verb="submit", before=None, after=case.status, actor=actor, at=now,
+                                   data=event.data, seq=event.seq))
+
+
+def _submit_bundle(*, actor, bundle_code, applicant, channel, form, materials, now) -> Case:
+    from onevisit.catalog.bundles import bundle_plan
+
+    bundle = Bundle.objects.filter(code=bundle_code, status=VersionStatus.PUBLISHED).select_related(
+        "lead_department").first()
+    if bundle is None:
+        raise ValidationError({"bundle_code": f"一件事 {bundle_code} 不存在或未发布"})
+    plan = bundle_plan(bundle)
+    if plan.problems:
+        raise DomainError("该一件事暂不能申请：" + "；".join(plan.problems), code="bundle_not_ready")
+    lead = plan.stages[0][0]
+    fields = _clean_applicant(applicant, sorted({t for i in plan.items for t in i.targets}))
+    parent = _new_case(actor=actor, item=lead, fields=fields, channel=channel, form=form, now=now, bundle=bundle)
+    parent.department_id = bundle.lead_department_id
+    _check_submitter(actor, fields, channel, parent)
+    problems, keys = [], set()
+    for item in plan.items:
+        part = {k: v for k, v in form.items() if k in {f.key for f in item.fields.all()}}
+        for p in form_problems(item.fields.all(), part):
+            if p["kind"] not in ("field_missing", "field_unknown") and p["key"] not in keys:
+                keys.add(p["key"])
+                problems.append(p)
+    known = {f.key for f in plan.fields}
+    problems += [{"key": k, "reason": "该一件事没有此字段"} for k in form if k not in known]
+    raise_form_problems(problems)
+    day = now.astimezone(SHANGHAI).date()
+    parent.number = _next_number(lead.implementation_code, day)
+    parent.save(force_insert=True)
+    rows = _material_rows(parent, plan.materials, materials, all(i.allows_commitment for i in plan.items))
+    CaseMaterial.objects.bulk_create(rows)
+    facts = {
+        "channel": channel, "bundle": bundle.code, "materials": {m.key: m.provision for m in rows},
+        "promised_limit": [bundle.promised_limit, bundle.promised_limit_unit],
+        "promised_visits": bundle.promised_visits,
+    }
+    if channel in VISIT_CHANNELS:
+        facts.update(_record_visit(parent, VisitKind.SUBMISSION, actor=actor, now=now,
+                                   window=_actor_window(actor, parent)))
+        parent.save(update_fields=list(_VISIT_FIELDS))
+    event = record_change(obj=parent, actor=actor, action="submit",
+                          data={"from": None, "to": parent.status, "at": now, **facts})
+    _submitted(parent, actor, now, event)
+    by_key = {m.key: m for m in rows}
+    for stage_no, stage in enumerate(plan.stages, start=1):
+        for item in stage:
+            item_keys = {f.key for f in item.fields.all()}
+            child = _new_case(actor=actor, item=item, fields=fields, channel=channel, now=now, bundle=bundle,
+                              parent=parent, stage=stage_no, form={k: v for k, v in form.items() if k in item_keys})
+            child.number = _next_number(item.implementation_code, day)
+            child.save(force_insert=True)
+            shared = [by_key[m.key] for m in plan.materials_for(item.implementation_code)]
+            child.distributed_materials.add(*shared)
+            event = record_change(obj=child, actor=actor, action="submit", data={
+                "from": None, "to": child.status, "at": now, "parent": parent.number, "stage": stage_no,
+                **_submission_facts(child, item, shared),
+            })
+            _submitted(child, actor, now, event)
+    return parent
+
