@@ -77,14 +77,16 @@ def schema_field_path(loc) -> str:
     return out
 
 
+def schema_reason(err: dict) -> str:
+    """One pydantic error's reason in Chinese."""
+    reason = _SCHEMA_REASONS.get(err.get("type", ""))
+    if reason:
+        try:
+            reason = reason.format(**(err.get("ctx") or {}))
+        except (KeyError, IndexError):
+            reason = err.get("msg", "格式不正确")
+    return reason or "格式不正确"
+
+
 def schema_error_fields(errors) -> list[dict]:
-    fields = []
-    for err in errors:
-        reason = _SCHEMA_REASONS.get(err.get("type", ""))
-        if reason:
-            try:
-                reason = reason.format(**(err.get("ctx") or {}))
-            except (KeyError, IndexError):
-                reason = err.get("msg", "格式不正确")
-        fields.append({"field": schema_field_path(err.get("loc", [])) or "body", "reason": reason or "格式不正确"})
-    return fields
+    return [{"field": schema_field_path(err.get("loc", [])) or "body", "reason": schema_reason(err)} for err in errors]

@@ -243,6 +243,7 @@ def transitioned(moved: Moved) -> None:
                      run_after=moved.at + SWEEP_GRACE)
         for r in wanted
     ])
+    moved.case._onevisit_reacted = True  # the caller may re-read the case once the reactions have run
     ids = [r.pk for r in rows]
     if all(ids):
         transaction.on_commit(functools.partial(run_reactions, ids), robust=True)

@@ -2,6 +2,7 @@
 on indexed columns so a page costs the same with 10 million cases."""
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
@@ -10,7 +11,7 @@ from django.utils import timezone
 
 from onevisit.cases import clock
 from onevisit.cases.access import is_supervisor, visible_q, who_is
-from onevisit.cases.models import CLOCK_RUNNING, PAUSED, Case, CaseMaterial, CaseStatus, Refusal
+from onevisit.cases.models import CLOCK_RUNNING, PAUSED, Case, CaseMaterial, CaseStatus, Refusal, RefusalKind
 from onevisit.cases.transitions import TABLE, Who
 from onevisit.errors import DomainError
 from onevisit.history.services import events_of
@@ -132,6 +133,35 @@ def cases_with_overdue_gaps(*, user, now: dt.datetime | None = None) -> QuerySet
 def case_actions(user, case: Case) -> list[str]:
     who = who_is(user, case)
     return [t.verb for t in TABLE.values() if case.status in t.sources and who & t.who and Who.SYSTEM not in t.who]
+
+
+@dataclass(frozen=True)
+class CaseDocument:
+    kind: str  # the slug of /documents/cases/<id>/<kind>.pdf
+    label: str
+    url: str
+
+
+DOCUMENT_LABELS = {"receipt": "受理通知书", "notice": "一次性告知书", "refusal": "不予受理决定书",
+                   "gaps": "容缺受理承诺书", "result": "结果通知书"}
+_RESULT_STATUSES = (CaseStatus.RESULT_ISSUED, CaseStatus.DELIVERED, CaseStatus.ARCHIVED)
+
+
+def case_documents(case: Case) -> list[CaseDocument]:
+    """The documents a case has, in the order they were issued: the one answer for the console, the portal,
+    the API and the document views (which refuse any other kind)."""
+    kinds = []
+    if case.notices.exists():
+        kinds.append("notice")
+    if case.refusals.filter(kind=RefusalKind.REFUSE_TO_ACCEPT).exists():
+        kinds.append("refusal")
+    if case.accepted_at:
+        kinds.append("receipt")
+    if case.gaps_due:
+        kinds.append("gaps")
+    if case.status in _RESULT_STATUSES:
+        kinds.append("result")
+    return [CaseDocument(k, DOCUMENT_LABELS[k], f"/documents/cases/{case.pk}/{k}.pdf") for k in kinds]
 
 
 def case_history(case: Case) -> list[dict]:

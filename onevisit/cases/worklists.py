@@ -15,16 +15,16 @@ from django.utils import timezone
 
 from onevisit.cases.access import clerk_windows, is_supervisor
 from onevisit.cases.models import CLOCK_RUNNING, HANDLING, INTAKE, Case, CaseStatus
+from onevisit.cases.read import (
+    ROW_COLUMNS,  # a compact row (the API's worklist answer): .values(), no instances
+)
 from onevisit.cases.selectors import MAX_PAGE, _colour_q
 from onevisit.errors import DomainError
 from onevisit.orgs.models import Role
 from onevisit.orgs.selectors import departments_of
 
-# What a worklist row shows (the API's case summary); the big JSON columns are not read.
-SUMMARY_FIELDS = (
-    "id", "number", "status", "item_code", "item__name", "department_id", "bundle__code", "parent_id", "stage",
-    "channel", "applicant_name", "submitted_at", "promised_due", "warn_at", "gaps_due",
-)
+# What a worklist row shows as a model instance (the case summary); the big JSON columns are not read.
+SUMMARY_FIELDS = (*ROW_COLUMNS, "accepted_at", "decided_at")
 
 
 @dataclass(frozen=True)
@@ -34,13 +34,6 @@ class Filters:
     department: int | None = None
     colour: str | None = None
     applicant: str | None = None
-
-
-# The columns of a compact worklist row (the API's worklist answer): read with .values(), no model instances.
-ROW_COLUMNS = (
-    "id", "number", "status", "item_code", "item__name", "department_id", "bundle__code", "parent_id", "stage",
-    "channel", "applicant_name", "submitted_at", "promised_due", "warn_at", "gaps_due",
-)
 
 
 @dataclass(frozen=True)

@@ -12,12 +12,14 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
+from pydantic import ValidationError as PydanticValidationError
 
 from onevisit.cases import clock, services
 from onevisit.cases.access import clerk_windows
 from onevisit.cases.models import Case, CaseStatus, Provision, RefusalKind
 from onevisit.cases.selectors import (
     case_actions,
+    case_documents,
     case_get,
     case_history,
     case_list,
@@ -26,6 +28,7 @@ from onevisit.cases.selectors import (
     refusal_get,
     refusals_register,
 )
+from onevisit.cases.verbs import VERBS, Verb
 from onevisit.catalog.bundles import bundle_plan
 from onevisit.catalog.models import Necessity, ServiceItem
 from onevisit.console import intake
@@ -38,7 +41,7 @@ from onevisit.console.selectors import (
     console_window_offer,
     console_worklist,
 )
-from onevisit.errors import DomainError
+from onevisit.errors import DomainError, schema_reason
 from onevisit.orgs.models import Role
 from onevisit.validators import clean_id_number
 
@@ -233,21 +236,6 @@ def _case_rows(case: Case) -> list[_Row]:
 # The case page (all roles; what is shown follows the allowed verbs)
 
 
-def _documents_of(case: Case) -> list[tuple[str, str]]:
-    docs = []
-    if case.accepted_at:
-        docs.append(("receipt", "受理通知书"))
-    if case.notices.exists():
-        docs.append(("notice", "一次性告知书"))
-    if case.refusals.filter(kind=RefusalKind.REFUSE_TO_ACCEPT).exists():
-        docs.append(("refusal", "不予受理决定书"))
-    if case.gaps_due:
-        docs.append(("gaps", "容缺受理承诺书"))
-    if case.status in (CaseStatus.RESULT_ISSUED, CaseStatus.DELIVERED, CaseStatus.ARCHIVED):
-        docs.append(("result", "结果通知书"))
-    return docs
-
-
 def _case_page(request, case: Case, *, errors=None, message="", rows=None, status=200, values=None):
     now = timezone.now()
     verbs = case_actions(request.user, case)
@@ -268,7 +256,7 @@ def _case_page(request, case: Case, *, errors=None, message="", rows=None, statu
         "specials": list(case.item.special_procedures.all()) if "suspend" in verbs else [],
         "notices": list(case.notices.all()), "refusals": list(case.refusals.all()),
         "pauses": list(case.pauses.all()), "visits": list(case.visit_log.all()), "children": children,
-        "history": case_history(case), "documents": _documents_of(case),
+        "history": case_history(case), "documents": case_documents(case),
         "errors": errors, "message": message, "values": values or {},
         "done": request.GET.get("done", ""), "doc": request.GET.get("doc", ""),
         "done_label": _done_label(request.GET.get("done", "")), "actions": intake.ACTIONS, "check_labels": intake.CHECK_LABELS,
@@ -289,53 +277,40 @@ def case_page(request, case_id: int):
     return _case_page(request, case_get(user=request.user, pk=case_id))
 
 
-def _service_call(verb: str, request, case: Case):
-    p = request.POST
-    actor = request.user
-    if verb == "complete_step":
-        return services.case_complete_step(actor=actor, case=case, step_key=p.get("step", ""), note=p.get("note", ""))
-    if verb == "approve":
-        return services.case_approve(actor=actor, case=case, note=p.get("note", ""))
-    if verb == "deny":
-        return services.case_deny(actor=actor, case=case, reasons=p.get("reasons", ""), legal_basis=p.get("legal_basis", ""))
-    if verb == "suspend":
-        return services.case_suspend(actor=actor, case=case, procedure=p.get("procedure", ""), reason=p.get("reason", ""))
-    if verb == "resume":
-        return services.case_resume(actor=actor, case=case, note=p.get("note", ""))
-    if verb == "issue_result":
-        return services.case_issue_result(actor=actor, case=case, note=p.get("note", ""))
-    if verb == "deliver":
-        return services.case_deliver(actor=actor, case=case, method=p.get("method", ""),
-                                     tracking_number=p.get("tracking_number", ""))
-    if verb == "archive":
-        return services.case_archive(actor=actor, case=case)
-    if verb == "request_supplement":
+# The back-office verbs the case page offers (the intake verbs go through the window's checklist, the
+# applicant's through the portal); each runs through the same verb map as the API's transition routes.
+CONSOLE_VERBS = ("complete_step", "approve", "deny", "suspend", "resume", "issue_result", "deliver", "archive",
+                 "extend", "request_supplement", "post_check")
+
+
+def _payload_of(v: Verb, post):
+    """The verb's input schema from the page's form fields. Errors name `<verb>.<field>`."""
+    if v.verb == "request_supplement":
         # One reason per ticked material: "supplement.<key>" checkbox with "reason.<key>" text.
-        materials = {key[len("supplement."):]: p.get(f"reason.{key[len('supplement.'):]}", "")
-                     for key in p if key.startswith("supplement.")}
-        return services.case_request_supplement(actor=actor, case=case, materials=materials)
-    if verb == "extend":
-        try:
-            days = int(p.get("days", ""))
-        except ValueError:
-            raise ValidationError({"days": "延长天数应为整数"})
-        return services.case_extend(actor=actor, case=case, days=days, reason=p.get("reason", ""))
-    raise Http404("没有此操作")
-
-
-VERBS = ("complete_step", "approve", "deny", "suspend", "resume", "issue_result", "deliver", "archive", "extend",
-         "request_supplement")
+        data = {"materials": {key[len("supplement."):]: post.get(f"reason.{key[len('supplement.'):]}", "")
+                              for key in post if key.startswith("supplement.")}}
+    else:
+        data = {name: post.get(name) for name in v.payload.model_fields if post.get(name) not in (None, "")}
+        for name, info in v.payload.model_fields.items():
+            if name not in data and info.annotation is str and info.is_required():
+                data[name] = ""  # a required text left empty: the service says 必须填写 for it
+    try:
+        return v.payload.model_validate(data)
+    except PydanticValidationError as exc:
+        raise ValidationError({".".join(str(p) for p in e["loc"]): schema_reason(e) for e in exc.errors()}) from None
 
 
 @staff_required()
 def case_act(request, case_id: int, verb: str):
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    if verb not in VERBS:
+    if verb not in CONSOLE_VERBS:
         raise Http404("没有此操作")
+    v = VERBS[verb]
     case = case_get(user=request.user, pk=case_id)
     try:
-        _service_call(verb, request, case)
+        v.call(actor=request.user, case=case, payload=_payload_of(v, request.POST),
+               param=request.POST.get("step", "") if v.param == "step_key" else None)
     except ValidationError as exc:
         errors = {f"{verb}.{k}": v for k, v in exc.message_dict.items()} if hasattr(exc, "error_dict") else {}
         case.refresh_from_db()

@@ -7,7 +7,7 @@ from django.http import Http404, HttpResponse
 from django.utils import timezone
 
 from onevisit.cases.models import Case, CaseStatus, Provision, RefusalKind
-from onevisit.cases.selectors import case_get, case_materials
+from onevisit.cases.selectors import case_documents, case_get, case_materials
 from onevisit.catalog.models import Necessity
 from onevisit.documents.notices import DocumentKind, render_document
 
@@ -48,6 +48,8 @@ def document_context(case: Case, slug: str) -> tuple[DocumentKind, dict]:
     kind = KINDS.get(slug)
     if kind is None:
         raise Http404("没有此类文书")
+    if slug not in {d.kind for d in case_documents(case)}:  # the one answer to which documents a case has
+        raise Http404("办件没有此文书")
     ctx = _base(case)
     materials = list(case_materials(case))
     if kind == DocumentKind.ACCEPTANCE_RECEIPT:

@@ -14,7 +14,14 @@ from django.views.decorators.http import require_POST
 from onevisit.cases import clock
 from onevisit.cases import services as case_services
 from onevisit.cases.models import Case, CaseStatus
-from onevisit.cases.selectors import case_actions, case_get, case_history, case_list, case_materials
+from onevisit.cases.selectors import (
+    case_actions,
+    case_documents,
+    case_get,
+    case_history,
+    case_list,
+    case_materials,
+)
 from onevisit.cases.transitions import TABLE
 from onevisit.catalog.models import FieldType
 from onevisit.errors import DomainError
@@ -47,8 +54,6 @@ PLAIN_ACTION = {
 }
 COLOUR_LABEL = {clock.Colour.GREEN: "按期办理中", clock.Colour.YELLOW: "临近办结期限",
                 clock.Colour.RED: "已超过承诺期限", clock.Colour.PAUSED: "计时暂停", clock.Colour.NONE: ""}
-DOCUMENT_KINDS = [("receipt", "受理通知书"), ("notice", "一次性告知书"), ("refusal", "不予受理决定书"),
-                  ("gaps", "容缺受理承诺书"), ("result", "结果通知书")]
 
 
 def _company(request) -> dict | None:
@@ -212,27 +217,11 @@ def _detail_context(request, case: Case) -> dict:
         "notice_files": [p for p in open_notice.problems if p["kind"] in ("material_missing", "material_rejected")]
         if open_notice else [],
         "can_withdraw": "withdraw" in actions and case.parent_id is None, "history": history,
-        "materials": list(case_materials(case)), "documents": _documents(case),
+        "materials": list(case_materials(case)), "documents": case_documents(case),
         "payments": list(case.payments.all()), "children": list(case.children.select_related("item"))
         if case.is_bundle_parent else [],
         "days_used": clock.days_used(case, now),
     }
-
-
-def _documents(case: Case) -> list[tuple[str, str]]:
-    kinds = []
-    if case.accepted_at:
-        kinds.append("receipt")
-    if case.notices.exists():
-        kinds.append("notice")
-    if case.status == CaseStatus.REFUSED:
-        kinds.append("refusal")
-    if case.gaps_due:
-        kinds.append("gaps")
-    if case.status in (CaseStatus.RESULT_ISSUED, CaseStatus.DELIVERED, CaseStatus.ARCHIVED):
-        kinds.append("result")
-    labels = dict(DOCUMENT_KINDS)
-    return [(f"/documents/cases/{case.pk}/{k}.pdf", labels[k]) for k in kinds]
 
 
 @login_required(login_url=SIGNIN)

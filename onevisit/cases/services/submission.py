@@ -202,6 +202,8 @@ def case_submit(
                 if key_row is not None:
                     key_row.case = case
                     key_row.save(force_insert=True)
+        if getattr(case, "_onevisit_reacted", False) and not connection.in_atomic_block:
+            case.refresh_from_db()  # the reactions (秒批) ran after the commit: answer what they decided
         return case, True
     except IntegrityError:
         # The same key was used before (or by a racing request that committed first): ours rolled back.

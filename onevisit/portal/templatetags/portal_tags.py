@@ -25,7 +25,7 @@ def get_item(mapping, key):
 
 @register.filter
 def api_time(value):
-    """The moment exactly as the JSON API writes it (DjangoJSONEncoder), for <time datetime>."""
-    from django.core.serializers.json import DjangoJSONEncoder
+    """The moment exactly as the JSON API writes it (onevisit.cases.schemas.Moment), for <time datetime>."""
+    from onevisit.cases.schemas import local_moment
 
-    return DjangoJSONEncoder().default(value) if value else ""
+    return local_moment(value) if value else ""
