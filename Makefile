@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: install run test lint bench demo
+.PHONY: install run test lint bench demo vendor
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -26,6 +26,13 @@ run: install
 	@echo "注意：演示环境对尚未载入节假日安排的年份按周一至周五计算工作日（ONEVISIT_WORKDAYS_UNKNOWN_YEAR_POLICY=$$ONEVISIT_WORKDAYS_UNKNOWN_YEAR_POLICY）。"
 	@echo "平台地址：http://127.0.0.1:8000/  接口文档：http://127.0.0.1:8000/api/v1/docs"
 	$(BIN)/gunicorn -c gunicorn.conf.py
+
+# Front-end files served from our own static files (package.json): installed from the npm registry and
+# copied under onevisit/static/vendor/. The copies are committed, so running the platform needs no npm.
+vendor:
+	npm install --no-audit --no-fund
+	mkdir -p onevisit/static/vendor/echarts
+	cp node_modules/echarts/dist/echarts.min.js node_modules/echarts/LICENSE onevisit/static/vendor/echarts/
 
 lint: install
 	$(BIN)/ruff check .
