@@ -75,6 +75,9 @@ def _mount_routers() -> None:
 
     api.add_router("/", rules_router)
     api.add_router("/", archive_router)
+    from onevisit.mandates.api import router as mandates_router
+
+    api.add_router("/", mandates_router)
 
 
 _mount_routers()

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "onevisit.appointments",
     "onevisit.console",
     "onevisit.queue",
+    "onevisit.mandates",
 ]
 
 MIDDLEWARE = [

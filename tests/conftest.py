@@ -8,6 +8,18 @@ from onevisit.validators import make_credit_code, make_id_number
 
 
 @pytest.fixture(autouse=True)
+def _fresh_process_caches():
+    """Per-worker caches of rarely changing rows (resources, item parts, rules) outlive a test's rolled-back
+    transaction; each test starts with them empty, as a freshly started worker would."""
+    from onevisit.cases.services import submission
+    from onevisit.datahub import services as datahub
+    from onevisit.rules import services as rules
+
+    for cache in (datahub._resource_kinds, datahub._permission_cache, submission._ITEM_PARTS, rules._rule_cache):
+        cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hasher(settings):
     # Personas are created in almost every test; the production hasher costs ~0.3 s per user.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

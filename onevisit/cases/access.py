@@ -3,6 +3,8 @@ first against the transition table; the selectors filter with the second."""
 
 from django.db.models import Q
 
+from onevisit.cases import hooks
+from onevisit.cases.models import ApplicantClaim
 from onevisit.cases.transitions import Who
 from onevisit.orgs.models import Role
 from onevisit.orgs.selectors import has_role, roles_of
@@ -21,8 +23,9 @@ def who_is(user, case) -> set[Who]:
     if not getattr(user, "is_authenticated", False):
         return who
     id_number = getattr(user, "id_number", None)
-    if id_number and id_number in (case.applicant_id_number, case.agent_id_number):
-        who.add(Who.APPLICANT)
+    if id_number and (id_number == case.applicant_id_number
+                      or (id_number == case.agent_id_number and case.claim != ApplicantClaim.MANDATE)):
+        who.add(Who.APPLICANT)  # an agent under a mandate acts only while it is in force (the seam says)
     if any(w.accepts(domain=case.domain, item_code=case.item_code) for w in clerk_windows(user)):
         who.add(Who.INTAKE)
     for held in roles_of(user):
@@ -36,6 +39,8 @@ def who_is(user, case) -> set[Who]:
         who.update({Who.INTAKE, Who.REVIEWER, Who.APPROVER, Who.SUPERVISOR})
     elif is_supervisor(user):
         who.add(Who.SUPERVISOR)
+    if hooks.registry.who:
+        who |= hooks.extra_who(user, case)
     return who
 
 
@@ -46,7 +51,11 @@ def visible_q(user) -> Q | None:
     q = Q(pk__in=[])
     id_number = getattr(user, "id_number", None)
     if id_number:
-        q |= Q(applicant_id_number=id_number) | Q(agent_id_number=id_number)
+        q |= Q(applicant_id_number=id_number) | (Q(agent_id_number=id_number) & ~Q(claim=ApplicantClaim.MANDATE))
+    if hooks.registry.visible:
+        extra = hooks.extra_visible(user)
+        if extra is not None:
+            q |= extra
     departments = [r.department_id for r in roles_of(user) if r.role in (Role.REVIEWER, Role.APPROVER) and r.department_id]
     if departments:
         q |= Q(department_id__in=departments)

@@ -22,6 +22,9 @@ The engine imports none of the apps that plug in here; each app registers in its
   and its "done" commit together. A reaction that raises leaves its row pending with the error;
   `manage.py run_reactions` (and the scheduled task) runs it again. Reactions therefore must tolerate a
   case that has moved on meanwhile (check the status, do nothing when there is nothing to do).
+- `authorise_applicant(fn)`: at submission, when a signed-in person applies in someone else's name (a
+  principal, a company): `fn(actor, case)` answers `(claim, reference)` when it finds the entitlement (a
+  mandate, the register's legal representative), or None. No answer: the submission is refused.
 - `applicant_standing(fn)`: at acceptance, `fn(case)` answers restrictions on the applicant (barred from
   容缺 or 告知承诺, with the reason) and privileges (a green lane). The engine applies them.
 - `case_access(who=..., visible=...)`: extra ways a user relates to a case (an agent under a mandate, the
@@ -116,6 +119,7 @@ class _Registry:
     listeners: list[tuple[frozenset[str], Callable]] = field(default_factory=list)
     reactions: dict[str, Reaction] = field(default_factory=dict)
     standings: list[Callable] = field(default_factory=list)
+    authorisers: list[Callable] = field(default_factory=list)
     who: list[Callable] = field(default_factory=list)
     visible: list[Callable] = field(default_factory=list)
 
@@ -172,6 +176,12 @@ def applicant_standing(fn: Callable[[Any], Standing | None]) -> Callable:
     return fn
 
 
+def authorise_applicant(fn: Callable[[Any, Any], tuple[str, str] | None]) -> Callable:
+    if fn not in registry.authorisers:
+        registry.authorisers.append(fn)
+    return fn
+
+
 def case_access(*, who: Callable | None = None, visible: Callable | None = None) -> None:
     if who is not None and who not in registry.who:
         registry.who.append(who)
@@ -198,6 +208,15 @@ def facts_for(case, verb: str, actor, at: dt.datetime) -> dict:
         if not verbs or verb in verbs:
             out.update(fn(case, verb, actor, at) or {})
     return out
+
+
+def authorise(actor, case) -> tuple[str, str] | None:
+    """The first entitlement a source finds for the actor to apply in the case's applicant's name."""
+    for fn in registry.authorisers:
+        found = fn(actor, case)
+        if found:
+            return found
+    return None
 
 
 def standing_of(case) -> Standing:

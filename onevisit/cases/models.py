@@ -61,6 +61,16 @@ VISIT_CHANNELS = (CaseChannel.WINDOW, CaseChannel.AGENT)
 ApplicantKind = Target
 
 
+class ApplicantClaim(models.TextChoices):
+    """How the person or system submitting is entitled to apply in the applicant's name."""
+
+    SELF = "self", "本人申请"
+    MANDATE = "mandate", "受托代办（授权委托）"
+    REPRESENTATIVE = "representative", "单位法定代表人"
+    WINDOW = "window", "窗口核验身份后录入"
+    DEPARTMENT = "department", "部门系统或工作人员录入"
+
+
 class DeliveryMethod(models.TextChoices):
     WINDOW = "window", "窗口领取"
     POST = "post", "邮寄送达"
@@ -107,6 +117,10 @@ class Case(models.Model):
     agent_name = models.CharField("代办人姓名", max_length=50, blank=True)
     agent_id_number = models.CharField("代办人身份证号", max_length=18, blank=True, db_index=True)
     agent_authorisation = models.CharField("授权委托说明", max_length=300, blank=True)
+    claim = models.CharField("申请资格", max_length=20, choices=ApplicantClaim.choices, blank=True, default="",
+                             db_default="")
+    claim_ref = models.CharField("资格依据", max_length=60, blank=True, default="", db_default="")
+    identity_verified = models.BooleanField("身份已核验", default=False, db_default=False)
     form_data = models.JSONField("申请表", default=dict, blank=True)
     field_supplied_at = models.JSONField("字段补正时间", default=dict, blank=True)
     submitted_by = models.ForeignKey(

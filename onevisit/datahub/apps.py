@@ -8,6 +8,7 @@ class DatahubConfig(AppConfig):
 
     def ready(self):
         from onevisit.cases import hooks
-        from onevisit.datahub.onecard import enrich_submission
+        from onevisit.datahub.onecard import authorise_representative, enrich_submission
 
-        hooks.before_submit(enrich_submission)  # 一证通办: proofs fetched, form prefilled
+        hooks.before_submit(enrich_submission)  # identity checked, 一证通办: proofs fetched, form prefilled
+        hooks.authorise_applicant(authorise_representative)  # a company's legal representative

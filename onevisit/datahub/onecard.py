@@ -114,11 +114,54 @@ class Pending:
             CasePrefill.objects.create(case_id=self.case.pk, fields=self.prefilled)
 
 
+# The register that knows an applicant of each kind, and the field that holds the registered name.
+_IDENTITY = {"person": ("population", "name", "姓名与人口库登记的不一致"),
+             "company": ("legal_entity", "name", "单位名称与法人库登记的不一致")}
+
+
+def check_identity(case) -> None:
+    """The applicant's name must be the one the register holds for the number (where the register knows
+    the number): a name that does not match refuses the submission; a match marks the identity verified.
+    The platform checks its own register here, as at sign-in; it is not a department's read for a case."""
+    from django.core.exceptions import ValidationError
+
+    from onevisit.datahub.providers import ProviderError, provider_for
+    from onevisit.datahub.services import resource_by_key
+
+    resource_key, field_key, message = _IDENTITY.get(case.applicant_kind, (None, None, None))
+    identifier = case.applicant_key
+    resource = resource_by_key(resource_key) if resource_key and identifier else None
+    if resource is None:
+        return
+    try:
+        found = provider_for(resource_key).fetch(resource=resource, identifier=identifier)
+    except ProviderError:
+        return  # the register cannot answer now: the identity stays unverified (a human decides)
+    registered = ((found.data or {}).get(field_key) or "").strip() if found is not None else ""
+    if not registered:
+        return  # the register does not know the number: the identity stays unverified (no 秒批)
+    if registered != (case.applicant_name or "").strip():
+        raise ValidationError({"applicant.name": f"{message}：请按证件填写"})
+    case.identity_verified = True
+
+
 def enrich_submission(submission):
-    """The case engine's before-submit enricher (registered in DatahubConfig.ready): fetch the proofs and
-    prefill the form; the proofs and prefill marks are written once the case row exists."""
+    """The case engine's before-submit enricher (registered in DatahubConfig.ready): check the applicant's
+    name against the register, fetch the proofs and prefill the form; the proofs and prefill marks are
+    written once the case row exists."""
+    check_identity(submission.case)
     pending = case_fetch(case=submission.case, item=submission.item, rows=submission.materials)
     return pending.save if (pending.proofs or pending.prefilled) else None
+
+
+def authorise_representative(actor, case):
+    """The seam's authoriser: a person applying in a company's name is its legal representative in the
+    legal-entity register."""
+    from onevisit.datahub.selectors import represents
+
+    if case.applicant_kind == "company" and represents(user=actor, credit_code=case.applicant_credit_code):
+        return ("representative", f"法人库：{case.applicant_credit_code}")
+    return None
 
 
 def case_fetch(*, case, item: ServiceItem, rows) -> Pending:

@@ -313,6 +313,17 @@ _resource_kinds: dict = {}
 RESOURCE_INDEX_SECONDS = 30
 
 
+def resource_by_key(key: str) -> DataResource | None:
+    """A resource by its key, kept per worker for RESOURCE_INDEX_SECONDS (resources are defined once and
+    hardly ever change; a new one is seen by every worker within that time)."""
+    hit = _resource_kinds.get(("resource", key))
+    if hit and hit[0] > time.monotonic():
+        return hit[1]
+    resource = DataResource.objects.filter(key=key).first() if key in resource_kinds() else None
+    _resource_kinds[("resource", key)] = (time.monotonic() + RESOURCE_INDEX_SECONDS, resource)
+    return resource
+
+
 def resource_kinds() -> dict[str, str]:
     hit = _resource_kinds.get("index")
     if hit and hit[0] > time.monotonic():

@@ -246,9 +246,14 @@ _DECIDABLE = (CaseStatus.SUBMITTED, CaseStatus.PRE_REVIEW, CaseStatus.ACCEPTED, 
 
 
 def autoapprove_applies(moved) -> bool:
-    """Whether a submission (or a supplement after a notice) is one for 秒批: a single item with a rule."""
+    """Whether a submission (or a supplement after a notice) is one for 秒批: a single item with a rule, applied
+    for under a verified claim (the applicant themself, a mandate, the register's legal representative, a
+    clerk who checked the identity, a department system) by an applicant the register knows by that name.
+    Anything else waits for a human."""
     case = moved.case
-    return case.bundle_id is None and case.parent_id is None and rule_for(case.item) is not None
+    if case.bundle_id is not None or case.parent_id is not None:
+        return False
+    return bool(case.claim) and case.identity_verified and rule_for(case.item) is not None
 
 
 def autoapprove_reaction(call) -> AutoDecision | None:

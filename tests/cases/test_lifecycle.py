@@ -3,6 +3,7 @@
 from onevisit.cases.models import Case, CaseStatus
 from onevisit.history.models import Event
 from onevisit.history.services import verify_chains
+from tests.datahub.conftest import hub  # noqa: F401 - the registers
 
 from .conftest import PNG, applicant_of, online_payload, pdf
 
@@ -114,16 +115,30 @@ def test_bad_applicant_and_form_name_the_field(api, personas, item):
     assert Case.objects.count() == 0
 
 
-def test_company_applies_through_its_agent(api, personas, item):
+def test_company_applies_through_its_legal_representative(api, personas, item, hub):  # noqa: F811
+    from onevisit.datahub.services import records_upsert
+
     from .conftest import COMPANY_CODE
 
     citizen = personas["citizen"]
-    payload = online_payload(citizen, applicant={
-        "kind": "company", "name": "丽水小馆有限公司", "credit_code": COMPANY_CODE,
-        "agent": {"name": "张三", "id_number": citizen.id_number, "authorisation": "法定代表人授权委托书"}})
+    records_upsert(actor=hub["data_admin"], resource=hub["resources"]["legal_entity"], records=[
+        {"identifier": COMPANY_CODE, "data": {"name": "丽水小馆有限公司", "credit_code": COMPANY_CODE, "status": "存续",
+                                              "legal_representative": "张三",
+                                              "legal_representative_id_number": citizen.id_number}}])
+    payload = online_payload(citizen, applicant={"kind": "company", "name": "丽水小馆有限公司", "credit_code": COMPANY_CODE})
     response = api.as_(citizen).post("/cases", payload)
     assert response.status_code == 201, response.content
-    assert response.json()["applicant"]["credit_code"] == COMPANY_CODE
+    body = response.json()
+    assert body["applicant"]["credit_code"] == COMPANY_CODE and body["applicant"]["agent_id_number"] == citizen.id_number
+    case = Case.objects.get(pk=body["id"])
+    assert case.claim == "representative" and case.identity_verified
+    # Another citizen is not the company's representative and holds no mandate: refused, nothing created.
+    other = personas["other_citizen"]
+    refused = api.as_(other).post("/cases", online_payload(other, applicant={
+        "kind": "company", "name": "丽水小馆有限公司", "credit_code": COMPANY_CODE,
+        "agent": {"name": other.real_name, "id_number": other.id_number, "authorisation": "法定代表人授权委托书"}}))
+    assert refused.status_code == 403 and "法定代表人" in refused.json()["error"]["message"]
+    assert Case.objects.count() == 1
 
 
 def test_illegal_transition_is_refused_and_changes_nothing(api, personas, staff, item):

@@ -61,14 +61,28 @@ def test_who_sees_what_in_lists(api, personas, staff, case_id):
     assert [c["id"] for c in api.as_(personas["clerk"]).get("/cases").json()["results"]] == [case_id]
     assert [c["id"] for c in api.as_(personas["reviewer"]).get("/cases").json()["results"]] == [case_id]
     assert [c["id"] for c in api.as_(personas["supervisor"]).get("/cases").json()["results"]] == [case_id]
-    # The agent named on a case sees it too.
+    # The agent who applies under the citizen's mandate sees the case too, while the mandate is in force.
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from onevisit.mandates.services import mandate_accept, mandate_grant, mandate_revoke
+
     agent = staff["agent"]
     citizen = personas["citizen"]
+    today = timezone.localdate()
+    mandate = mandate_grant(actor=citizen, agent_id_number=agent.id_number, agent_name=agent.real_name,
+                            item_codes=["331100-MKT-0001"], valid_from=today, valid_until=today + dt.timedelta(days=30))
+    mandate_accept(actor=agent, mandate=mandate)
     payload = online_payload(citizen)
     payload["applicant"]["agent"] = {"name": agent.real_name, "id_number": agent.id_number, "authorisation": "委托书"}
     created = api.as_(agent).post("/cases", payload)
     assert created.status_code == 201
+    assert created.json()["applicant"]["agent_id_number"] == agent.id_number
     assert [c["id"] for c in api.as_(agent).get("/cases").json()["results"]] == [created.json()["id"]]
+    mandate_revoke(actor=citizen, mandate=mandate)
+    assert api.as_(agent).get("/cases").json()["results"] == []
+    assert api.as_(agent).get(f"/cases/{created.json()['id']}").status_code == 404
 
 
 def test_anonymous_is_unauthenticated(client, case_id):

@@ -12,6 +12,7 @@ from onevisit.payments.models import Payment, PaymentStatus
 from onevisit.portal.context import ACTING_FOR_KEY
 from onevisit.portal.models import Draft
 from tests.cases.conftest import COMPANY_CODE, PDF, make_item
+from tests.datahub.conftest import hub  # noqa: F401 - the registers
 
 URL = "/apply/items/331100-MKT-0001/"
 
@@ -149,8 +150,15 @@ def test_fee_must_be_paid_before_submission_and_is_linked_to_the_case(citizen_cl
     assert payment.status == PaymentStatus.PAID and payment.case == Case.objects.get()
 
 
-def test_company_item_needs_acting_for_a_company(client, personas, departments, region_tree):
+def test_company_item_needs_acting_for_a_company(client, personas, departments, region_tree, hub):  # noqa: F811
+    from onevisit.datahub.services import records_upsert
+
     make_item(personas["catalog_admin"], departments, region_tree, "331100-MKT-0010", targets=["company"])
+    # The legal-entity register names the citizen as the company's legal representative.
+    records_upsert(actor=hub["data_admin"], resource=hub["resources"]["legal_entity"], records=[
+        {"identifier": COMPANY_CODE, "data": {"name": "丽水小馆有限公司", "credit_code": COMPANY_CODE, "status": "存续",
+                                              "legal_representative": "张三",
+                                              "legal_representative_id_number": personas["citizen"].id_number}}])
     client.force_login(personas["citizen"])
     url = "/apply/items/331100-MKT-0010/"
     blocked = client.get(url)

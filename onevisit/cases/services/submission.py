@@ -18,6 +18,7 @@ from onevisit.cases.access import who_is
 from onevisit.cases.forms import form_problems, raise_form_problems
 from onevisit.cases.models import (
     VISIT_CHANNELS,
+    ApplicantClaim,
     ApplicantKind,
     Case,
     CaseChannel,
@@ -91,8 +92,6 @@ def _clean_applicant(applicant: dict[str, Any], targets: list[str]) -> dict[str,
         out["agent_authorisation"] = (agent.get("authorisation") or "").strip()
         if not out["agent_name"]:
             errors["agent.name"] = "代办人姓名必须填写"
-        if not out["agent_authorisation"]:
-            errors["agent.authorisation"] = "代办须有申请人的授权委托"
         try:
             out["agent_id_number"] = clean_id_number(agent.get("id_number") or "")
         except ValidationError as exc:
@@ -106,20 +105,44 @@ _ITEM_CHANNEL = {CaseChannel.AGENT: "window"}
 
 
 def _check_submitter(actor, fields: dict[str, Any], channel: str, probe: Case) -> None:
-    """A citizen applies for themself or as the named agent; a window submission needs a clerk whose
-    window accepts the item."""
+    """Who may apply in whose name (the claim is recorded on the case):
+    - at a window (window, agent channels): a clerk whose window accepts the item, who checks the identity
+      of the person in front of them;
+    - a signed-in person: for themself; in anyone else's name (a principal, a company) only with an
+      entitlement a source of the seam finds: a mandate from the principal covering the item, or being the
+      company's legal representative in the legal-entity register. A typed "authorisation" is not one;
+    - a department's system or staff (no personal identity): for anyone, recorded as the submitter."""
     if channel not in CaseChannel.values:
         raise ValidationError({"channel": "申请渠道应为 window、online、mobile、kiosk 或 agent"})
-    own = getattr(actor, "id_number", None)
-    if channel not in VISIT_CHANNELS and own and own in (fields.get("applicant_id_number"), fields.get("agent_id_number")):
-        return  # the applicant (or named agent) applying online: no role lookup needed
-    who = who_is(actor, probe)
     if channel in VISIT_CHANNELS:
-        if Who.INTAKE not in who:
+        if Who.INTAKE not in who_is(actor, probe):
             raise PermissionDenied("窗口申请须由受理该事项的窗口人员录入")
+        if probe.agent_id_number and not probe.agent_authorisation:
+            raise ValidationError({"agent.authorisation": "代办须有申请人的授权委托：请登记委托书"})
+        probe.claim, probe.identity_verified = ApplicantClaim.WINDOW, True
         return
+    own = getattr(actor, "id_number", None)
+    if own:
+        if probe.applicant_kind == ApplicantKind.PERSON and probe.applicant_id_number == own:
+            if probe.agent_id_number and probe.agent_id_number != own:
+                raise ValidationError({"agent.id_number": "本人申请无需填写代办人"})
+            probe.claim, probe.agent_name, probe.agent_id_number = ApplicantClaim.SELF, "", ""
+            return
+        if probe.agent_id_number and probe.agent_id_number != own:
+            raise PermissionDenied("代办人须为登录的本人：不能以他人的名义代办")
+        probe.agent_id_number = own
+        probe.agent_name = probe.agent_name or getattr(actor, "real_name", "") or ""
+        found = hooks.authorise(actor, probe)
+        if found is None:
+            if probe.applicant_kind == ApplicantKind.COMPANY:
+                raise PermissionDenied("以单位名义申请，须为该单位在法人库登记的法定代表人，或持有该单位对本事项的有效授权委托")
+            raise PermissionDenied("只能以本人名义申请；代他人申请须持有申请人对本事项的有效授权委托")
+        probe.claim, probe.claim_ref = found
+        return
+    who = who_is(actor, probe)
     if Who.APPLICANT not in who and Who.INTAKE not in who:
-        raise PermissionDenied("只能以本人身份申请，或作为登记的代办人申请")
+        raise PermissionDenied("只能以本人身份申请，或由受理该事项的窗口、部门录入")
+    probe.claim = ApplicantClaim.DEPARTMENT
 
 
 def _material_rows(case: Case, materials, requested: dict[str, str], allows_commitment: bool) -> list[CaseMaterial]:
