@@ -7,6 +7,7 @@ from decimal import Decimal
 from ninja import Schema
 from pydantic import ConfigDict, Field, create_model
 
+from onevisit.catalog.codes import FORMAT_HELP
 from onevisit.catalog.models import (
     Channel,
     FieldType,
@@ -164,7 +165,7 @@ class ItemBody(Strict):
 
 
 class ItemIn(ItemBody):
-    implementation_code: str = Field(description="实施编码")
+    implementation_code: str = Field(description="实施编码：" + FORMAT_HELP)
     reason: str = ""
 
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db import models
 
+from onevisit.catalog.codes import FORMAT_HELP, validate_implementation_code
 from onevisit.catalog.models import (
     Bundle,
     BundleEntry,
@@ -51,7 +52,10 @@ class Column:
         return {value: str(label) for value, label in self.choices}
 
 
-def _col(model, name: str, *, kind: str | None = None, choices=None, header: str | None = None, note: str = "") -> Column:
+def _col(
+    model, name: str, *, kind: str | None = None, choices=None, header: str | None = None, note: str = "",
+    validators: tuple | None = None,
+) -> Column:
     f = model._meta.get_field(name)
     if kind is None:
         if isinstance(f, models.ForeignKey):
@@ -78,7 +82,8 @@ def _col(model, name: str, *, kind: str | None = None, choices=None, header: str
         required, default = not f.blank, ""
     else:
         required, default = True, None
-    validators = () if kind in (REF, ENUM, ENUM_LIST, CODE_LIST, JSON) else tuple(f.validators)
+    if validators is None:
+        validators = () if kind in (REF, ENUM, ENUM_LIST, CODE_LIST, JSON) else tuple(f.validators)
     return Column(
         key=name, header=header or str(f.verbose_name), kind=kind, required=required, default=default,
         choices=tuple(choices if choices is not None else (f.choices or ())), validators=validators,
@@ -99,9 +104,9 @@ REGIONS, DEPARTMENTS, ITEMS, MATERIALS, FIELDS, STEPS, SPECIALS, BUNDLES, ENTRIE
     "区划", "部门", "事项", "材料", "表单字段", "办理环节", "特别程序", "一件事", "一件事事项", "说明",
 )
 
+# The 实施编码 is checked by its own validator (its length included) so that a bad one is named at its cell.
 ITEM_REF = [
-    Column("implementation_code", "实施编码", TEXT, required=True,
-           validators=tuple(ServiceItem._meta.get_field("implementation_code").validators),
+    Column("implementation_code", "实施编码", TEXT, required=True, validators=(validate_implementation_code,),
            note="所属事项的实施编码"),
     Column("version", "版本", INT, required=True, validators=tuple(ServiceItem._meta.get_field("version").validators),
            note="所属事项的版本号"),
@@ -111,6 +116,7 @@ ITEM_REF = [
 def _item_cols() -> list[Column]:
     cols = _model_cols(
         ServiceItem,
+        implementation_code={"validators": (validate_implementation_code,), "note": FORMAT_HELP},
         region={"note": "区划代码，须在“区划”表或系统中"},
         department={"note": "统一社会信用代码，须在“部门”表或系统中"},
         targets={"kind": ENUM_LIST, "choices": Target.choices},
