@@ -80,7 +80,7 @@ def seed(n: int) -> list[str]:
     ]
     fields = [{"key": f"f{i}", "label": f"填写项{i}", "field_type": "text"} for i in range(8)]
     template = services.item_create(actor=admin, data={
-        "implementation_code": "B-000000", "name": "基准事项 设立登记", "basic_code": "000101001",
+        "implementation_code": "331100-B-000000", "name": "基准事项 设立登记", "basic_code": "000101001",
         "item_type": "licensing", "level": "city", "region": city, "department": dept, "targets": ["person"],
         "legal_limit": 20, "promised_limit": 3, "promised_visits": 0, "channels": ["window", "online"],
         "legal_basis": "《市场主体登记管理条例》" * 5, "conditions": "具备完全民事行为能力" * 5,
@@ -88,7 +88,7 @@ def seed(n: int) -> list[str]:
     }, children={"materials": materials, "fields": fields,
                  "special_procedures": [{"kind": "site_survey", "cap": 5}]})
     template = services.item_publish(actor=admin, item=template)
-    codes = ["B-000000"]
+    codes = ["331100-B-000000"]
     children = {Material: list(template.materials.all()), FormField: list(template.fields.all()),
                 ProcedureStep: list(template.steps.all()), SpecialProcedure: list(template.special_procedures.all())}
     batch = 500
@@ -97,7 +97,7 @@ def seed(n: int) -> list[str]:
             rows = []
             for i in range(start, min(n, start + batch)):
                 row = ServiceItem.objects.get(pk=template.pk)
-                row.pk, row.implementation_code, row.name = None, f"B-{i:06d}", f"基准事项{i} 设立登记"
+                row.pk, row.implementation_code, row.name = None, f"331100-B-{i:06d}", f"基准事项{i} 设立登记"
                 rows.append(row)
             made = ServiceItem.objects.bulk_create(rows)
             if connection.vendor != "postgresql":  # SQLite bulk_create returns pks on 3.35+, but be sure

@@ -171,6 +171,13 @@ def get_item_guide(request, code: str):
     return item_guide(selectors.published_item_detail(code))
 
 
+@router.get("/items/{code}/versions/{version}/guide", response=ItemGuideOut, summary="事项某一版本的办事指南")
+def get_item_version_guide(request, code: str, version: int):
+    """Published and retired versions for everyone; a draft for those who may see drafts (catalog
+    administrators of the item's department, staff), to read its guide before publishing it."""
+    return item_guide(selectors.item_version(code, version, user=current_user(request)))
+
+
 class BundlePageOut(Schema):
     results: list[BundleOut]
     next_after: str | None

@@ -6,6 +6,7 @@ so the two can never say different things."""
 from typing import Any
 
 from onevisit.catalog.bundles import bundle_plan
+from onevisit.catalog.hooks import checked_conditions
 from onevisit.catalog.models import (
     Bundle,
     Channel,
@@ -23,6 +24,7 @@ from onevisit.catalog.models import (
 )
 
 NEED_NOT_BRING = "无需提交，由部门通过数据共享获取"
+CHECKED_NOTE = "以下条件由系统依据共享数据自动核验；下方文字说明与之不一致的，以这些条件为准"
 
 
 def choice(enum, value) -> dict[str, Any]:
@@ -82,12 +84,15 @@ def _field(f) -> dict[str, Any]:
 
 
 def item_guide(item: ServiceItem) -> dict[str, Any]:
-    """The guide of one item version. Expects the prefetches of catalog.selectors (fixed query count)."""
+    """The guide of one item version. Expects the prefetches of catalog.selectors (fixed query count).
+    The conditions checked automatically (catalog.hooks: the version's 秒批 rule) come first, ahead of the
+    conditions typed by the administrator."""
     if item.charges_fee:
         fee_text = f"收费：{item.fee_standard or ''}{'，' if item.fee_standard and item.fee_amount else ''}"
         fee_text += f"{item.fee_amount}元" if item.fee_amount else ""
     else:
         fee_text = "不收费"
+    checked = checked_conditions(item)
     return {
         "kind": "item",
         "name": item.name,
@@ -103,6 +108,10 @@ def item_guide(item: ServiceItem) -> dict[str, Any]:
         "department": department(item.department),
         "co_departments": [department(d) for d in item.co_departments.all()],
         "legal_basis": item.legal_basis,
+        "checked_conditions": [
+            {"text": c.text, "source": c.source, "checked_by": c.checked_by} for c in checked
+        ],
+        "conditions_note": CHECKED_NOTE if checked else "",
         "conditions": item.conditions,
         "targets": [choice(Target, t) for t in item.targets],
         "materials": [_material(m) for m in item.materials.all()],

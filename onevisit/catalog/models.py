@@ -12,6 +12,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
+from onevisit.catalog.codes import FORMAT_HELP, MAX_LENGTH, implementation_code_problem
 from onevisit.orgs.models import Department, Domain, Region, RegionLevel
 
 
@@ -82,7 +83,11 @@ class SpecialProcedureKind(models.TextChoices):
 
 class ServiceItem(models.Model):
     # Identity and codes
-    implementation_code = models.CharField("实施编码", max_length=40, db_index=True)
+    implementation_code = models.CharField(
+        "实施编码", max_length=MAX_LENGTH, db_index=True, help_text=FORMAT_HELP,
+        error_messages={"max_length": "实施编码最长%(limit_value)d个字符，实为%(show_value)d个（办件编号由实施编码加8位日期"
+                                      "和6位流水号组成，最长64个字符）"},
+    )
     version = models.PositiveIntegerField("版本", default=1)
     status = models.CharField("状态", max_length=10, choices=VersionStatus.choices, default=VersionStatus.DRAFT)
     name = models.CharField("事项名称", max_length=200)
@@ -172,6 +177,13 @@ class ServiceItem(models.Model):
 
     def clean(self):
         errors: dict[str, str] = {}
+        code = self.implementation_code or ""
+        # A new row's code is judged here (empty and too long are the field's own messages). A stored code
+        # is the item's identity and cannot change, so it is not judged again at every edit.
+        if self._state.adding and 0 < len(code) <= MAX_LENGTH:
+            problem = implementation_code_problem(code)
+            if problem:
+                errors["implementation_code"] = problem
         if self.promised_visits > 1 and not self.visits_reason.strip():
             errors["visits_reason"] = "承诺跑动次数多于一次时必须说明原因"
         bad_targets = [t for t in self.targets if t not in Target.values]

@@ -7,6 +7,7 @@ from decimal import Decimal
 from ninja import Schema
 from pydantic import ConfigDict, Field, create_model
 
+from onevisit.catalog.codes import FORMAT_HELP
 from onevisit.catalog.models import (
     Channel,
     FieldType,
@@ -164,7 +165,7 @@ class ItemBody(Strict):
 
 
 class ItemIn(ItemBody):
-    implementation_code: str = Field(description="实施编码")
+    implementation_code: str = Field(description="实施编码：" + FORMAT_HELP)
     reason: str = ""
 
 
@@ -368,6 +369,12 @@ class GuideResult(Schema):
     name: str
 
 
+class GuideCondition(Schema):
+    text: str = Field(description="条件，如“年满60周岁”")
+    source: str = Field(description="核验依据的数据，如“人口基础信息库”")
+    checked_by: str = Field(description="由什么自动核验，如“秒批规则”")
+
+
 class GuideRegion(Schema):
     code: str
     name: str
@@ -388,7 +395,11 @@ class ItemGuideOut(Schema):
     department: DepartmentRef
     co_departments: list[DepartmentRef]
     legal_basis: str
-    conditions: str
+    checked_conditions: list[GuideCondition] = Field(
+        description="系统依据共享数据自动核验的受理条件（由该版本的秒批规则生成，与规则一致），列在文字说明之前"
+    )
+    conditions_note: str = Field(description="有自动核验的条件时的说明；没有时为空")
+    conditions: str = Field(description="事项管理员填写的受理条件文字说明")
     targets: list[ChoiceOut]
     materials: list[GuideMaterial]
     form_fields: list[GuideField]

@@ -32,8 +32,16 @@ def _not_found(request, what: str, code: str):
 
 
 def item_guide_page(request, code: str):
+    """The current published version; ?version=N shows that version (a draft only to those who may see
+    drafts, as in the API)."""
+    version = request.GET.get("version", "").strip()
     try:
-        item = selectors.published_item_detail(code)
+        if not version:
+            item = selectors.published_item_detail(code)
+        elif version.isdigit() and len(version) <= 9:
+            item = selectors.item_version(code, int(version), user=request.user)
+        else:
+            raise Http404
     except Http404:
         return _not_found(request, "事项", code)
     return render(request, "catalog/item_guide.html", {"guide": item_guide(item)})

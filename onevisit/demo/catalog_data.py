@@ -793,7 +793,7 @@ ITEMS = [
         item_type=ItemType.PUBLIC_SERVICE, domain=Domain.TRANSPORT, targets=[PERSON],
         legal=(10, WD), promised=(5, WD), visits=1, channels=[WIN],
         basis="《中华人民共和国老年人权益保障法》第五十七条；《浙江省实施〈中华人民共和国老年人权益保障法〉办法》",
-        conditions="年满65周岁的本市户籍老年人及在本市居住的外地老年人",
+        conditions="年满60周岁、户籍在丽水市的老年人；在丽水市居住的外地老年人年满60周岁的，可到窗口申请，由工作人员审核",
         materials=[mat("id_card"), mat("photo")],
         fields=fields("applicant_name", "id_number", "sex", "birth_date", "phone", "address"),
         result=(ResultType.LICENCE, "老年人公交优待卡"), steps=SHORT_STEPS, keywords="老年卡 敬老卡 公交",
