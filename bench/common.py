@@ -56,7 +56,7 @@ def manage(*args: str, env: dict) -> None:
 
 def bench_env(db_url: str, **extra: str) -> dict:
     env = dict(os.environ)
-    env.update({"DATABASE_URL": db_url, "DJANGO_SETTINGS_MODULE": "onevisit.settings", **extra})
+    env.update({"DATABASE_URL": db_url, "DJANGO_SETTINGS_MODULE": "bench.settings", **extra})
     return env
 
 

@@ -143,7 +143,7 @@ def main() -> None:
     db_url = pg_url(DB) if reuse else recreate_pg_database(DB)
     work = Path(tempfile.mkdtemp(prefix="onevisit-bench-"))
     env = bench_env(
-        db_url, ONEVISIT_BENCH_FLOOR="true",
+        db_url,
         DB_CONN_MAX_AGE=os.environ.get("BENCH_CONN_MAX_AGE", "600"), ONEVISIT_MEDIA_ROOT=str(work / "media"),
         ONEVISIT_VAR_DIR=str(work), ONEVISIT_WORKDAYS_UNKNOWN_YEAR_POLICY="weekdays", DJANGO_DEBUG="false",
     )

@@ -32,7 +32,6 @@ INSTALLED_APPS = [
     "onevisit.notifications",
     "onevisit.documents",
     "onevisit.portal",
-    "onevisit.demo",
     "onevisit.datahub",
     "onevisit.licences",
     "onevisit.rules",
@@ -43,6 +42,10 @@ INSTALLED_APPS = [
     "onevisit.queue",
     "onevisit.mandates",
 ]
+
+# The demo data (manage.py load_demo) is an app a production deployment can leave out.
+if env_bool("ONEVISIT_DEMO_APP", True):
+    INSTALLED_APPS.append("onevisit.demo")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -165,4 +168,3 @@ KEY_ENCRYPTION_KEY = env_str("ONEVISIT_KEY_ENCRYPTION_KEY", "onevisit-developmen
 LICENCE_SIGNER = env_str("ONEVISIT_LICENCE_SIGNER", "onevisit.licences.signing.TongsuoSm2Signer")
 # Project-wide static files (base stylesheet) live in onevisit/static, outside any app.
 STATICFILES_DIRS = [BASE_DIR / "onevisit" / "static"]
-ONEVISIT_BENCH_FLOOR = env_bool("ONEVISIT_BENCH_FLOOR", False)  # benchmark-only bare endpoint (bench/run.py)

@@ -5,7 +5,6 @@ built from the verb map (onevisit.cases.verbs); every answer is one of the typed
 import json
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from ninja import File, Query, Router, Schema, Status
@@ -177,12 +176,6 @@ def overturn(request, refusal_id: int, payload: OverturnIn):
     refusal = refusal_get(user=request.user, pk=refusal_id)
     refusal = services.refusal_overturn(actor=request.user, refusal=refusal, reason=payload.reason)
     return refusal_of(refusal)
-
-
-if getattr(settings, "ONEVISIT_BENCH_FLOOR", False):  # never in production: see bench_floor.py
-    from onevisit.cases.bench_floor import floor_submit
-
-    router.post("/bench/floor", response={201: dict}, include_in_schema=False)(floor_submit)
 
 
 # ------------------------------------------------------------------------------------------------

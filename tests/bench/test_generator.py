@@ -1,19 +1,25 @@
-"""Synthetic load data: realistic states over the demo catalog, valid history chains, and real
-submissions continue the case-number sequence afterwards."""
+"""Benchmark-only code (bench/onevisit_bench, installed only by the benchmark's settings): synthetic load
+data in realistic states over the demo catalog with valid history chains, real submissions continuing the
+case-number sequence afterwards, and the floor endpoint's rows, whose history verifies."""
 
+import json
+
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.test import RequestFactory
 
+from bench.onevisit_bench.floor import floor_submit
+from bench.onevisit_bench.synthetic import generate_cases
 from onevisit.cases.models import Case, CaseMaterial, CaseStatus, Refusal
 from onevisit.cases.services import case_submit
 from onevisit.history.models import Event
 from onevisit.history.services import verify_chains
 
 
-def test_generate_200_cases_over_the_demo_catalog(db, capsys):
+def test_generate_200_cases_over_the_demo_catalog(db):
     call_command("load_demo")
-    call_command("generate_cases", count=200, batch=64, no_progress=True)
-    assert "已生成 200 件办件" in capsys.readouterr().out
-    assert Case.objects.count() == 200
+    result = generate_cases(count=200, batch=64)
+    assert result.cases == 200 and Case.objects.count() == 200
     statuses = set(Case.objects.values_list("status", flat=True))
     assert {CaseStatus.ARCHIVED, CaseStatus.IN_PROGRESS, CaseStatus.PRE_REVIEW} <= statuses
     archived = Case.objects.filter(status=CaseStatus.ARCHIVED).count()
@@ -43,8 +49,27 @@ def test_generated_cases_appear_in_worklists(db):
     from onevisit.orgs.models import Role, StaffRole
 
     call_command("load_demo")
-    call_command("generate_cases", count=200, no_progress=True)
+    generate_cases(count=200)
     reviewer = StaffRole.objects.filter(role=Role.REVIEWER, department__cases__status="in_progress").first().user
     page = worklists.reviewer_worklist(user=reviewer)
     assert page.rows and all(c.status in ("accepted", "in_progress", "suspended", "awaiting_applicant")
                              for c in page.rows)
+
+
+def test_the_floor_writes_a_case_whose_history_verifies(db):
+    call_command("load_demo")
+    from onevisit.accounts.models import User
+    from onevisit.catalog.models import ServiceItem, VersionStatus
+
+    item = ServiceItem.objects.filter(status=VersionStatus.PUBLISHED).order_by("id").first()
+    citizen = User.objects.get(username="citizen_li")
+    payload = {"item_code": item.implementation_code, "channel": "online",
+               "applicant": {"kind": "person", "name": citizen.real_name, "id_number": citizen.id_number}}
+    request = RequestFactory().post("/api/v1/bench/floor", {
+        "payload": json.dumps(payload), "a": SimpleUploadedFile("a.pdf", b"%PDF-1.4 x")},
+        HTTP_IDEMPOTENCY_KEY="floor-1")
+    request.user = citizen
+    status, body = floor_submit(request)
+    assert status == 201 and Case.objects.get(pk=body["id"]).number == body["number"]
+    assert CaseMaterial.objects.filter(case_id=body["id"]).count() == 1
+    assert list(verify_chains()) == []

@@ -1,4 +1,4 @@
-"""`manage.py generate_cases --count N`: synthetic cases for benchmarks (see onevisit/cases/synthetic.py).
+"""`manage.py generate_cases --count N`: synthetic cases for benchmarks (see bench/onevisit_bench/synthetic.py).
 Writes rows directly (COPY on PostgreSQL); run `manage.py load_demo` first."""
 
 import time
@@ -6,7 +6,7 @@ import time
 from django.core.management.base import BaseCommand
 from tqdm import tqdm
 
-from onevisit.cases.synthetic import generate_cases
+from bench.onevisit_bench.synthetic import generate_cases
 
 
 class Command(BaseCommand):
