@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 
 from onevisit.catalog.models import Bundle, Necessity, ServiceItem, SpecialProcedureKind, Target
+from onevisit.constraints import in_choices, not_before
 from onevisit.orgs.models import Department, Window
 
 
@@ -177,6 +178,27 @@ class Case(models.Model):
                          condition=Q(visits_exceeded=True)),
             models.Index(fields=["gaps_due", "id"], name="cases_wl_gaps", condition=Q(gaps_outstanding=True)),
         ]
+        constraints = [
+            in_choices("status", CaseStatus, name="cases_case_status_valid"),
+            in_choices("channel", CaseChannel, name="cases_case_channel_valid"),
+            in_choices("applicant_kind", ApplicantKind, name="cases_case_applicant_kind_valid"),
+            in_choices("delivery_method", DeliveryMethod, name="cases_case_delivery_valid", blank=True),
+            in_choices("claim", ApplicantClaim, name="cases_case_claim_valid", blank=True),
+            # The clock: every due moment and the decision come after acceptance; the yellow light before
+            # the promised moment; a delivery after the submission.
+            not_before("promised_due", "accepted_at", name="cases_case_promised_after_accepted"),
+            not_before("legal_due", "accepted_at", name="cases_case_legal_after_accepted"),
+            not_before("warn_at", "accepted_at", name="cases_case_warn_after_accepted"),
+            not_before("promised_due", "warn_at", name="cases_case_warn_before_promised"),
+            not_before("decided_at", "accepted_at", name="cases_case_decided_after_accepted"),
+            not_before("delivered_at", "submitted_at", name="cases_case_delivered_after_submitted"),
+            models.CheckConstraint(condition=Q(visits_exceeded=False) | Q(visits__gt=0),
+                                   name="cases_case_exceeded_needs_visits"),
+            models.CheckConstraint(condition=Q(gaps_outstanding=False) | Q(gaps_due__isnull=False),
+                                   name="cases_case_gaps_have_due"),
+            models.CheckConstraint(condition=Q(parent__isnull=True) | Q(bundle__isnull=False),
+                                   name="cases_case_child_of_bundle"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.number} {self.applicant_name}"
@@ -218,7 +240,14 @@ class CaseMaterial(models.Model):
     class Meta:
         verbose_name = "办件材料"
         verbose_name_plural = "办件材料"
-        constraints = [models.UniqueConstraint(fields=["case", "key"], name="cases_material_unique_key")]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "key"], name="cases_material_unique_key"),
+            in_choices("provision", Provision, name="cases_material_provision_valid"),
+            in_choices("necessity", Necessity, name="cases_material_necessity_valid"),
+            # An uploaded material has its stored file and its digest.
+            models.CheckConstraint(condition=~Q(provision="uploaded") | (~Q(file="") & ~Q(sha256="")),
+                                   name="cases_material_uploaded_has_file"),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -238,7 +267,11 @@ class Notice(models.Model):
         verbose_name = "一次性告知"
         verbose_name_plural = "一次性告知"
         ordering = ["case", "seq"]
-        constraints = [models.UniqueConstraint(fields=["case", "seq"], name="cases_notice_seq")]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "seq"], name="cases_notice_seq"),
+            models.CheckConstraint(condition=Q(seq__gte=1), name="cases_notice_seq_from_1"),
+            not_before("resolved_at", "issued_at", name="cases_notice_resolved_after_issued"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.case_id} 第{self.seq}次告知"
@@ -269,6 +302,13 @@ class Refusal(models.Model):
         verbose_name = "否定报备"
         verbose_name_plural = "否定报备"
         indexes = [models.Index(fields=["registered_at", "id"], name="cases_refusal_register")]
+        constraints = [
+            in_choices("kind", RefusalKind, name="cases_refusal_kind_valid"),
+            # Only a refusal to accept can be overturned by a supervisor; a denial goes to review or court.
+            models.CheckConstraint(condition=Q(overturned_at__isnull=True) | Q(kind="refuse_to_accept"),
+                                   name="cases_refusal_overturn_only_refusals"),
+            models.CheckConstraint(condition=~Q(reasons="") & ~Q(legal_basis=""), name="cases_refusal_has_reasons"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.case_id}"
@@ -291,6 +331,7 @@ class Visit(models.Model):
         verbose_name = "到现场记录"
         verbose_name_plural = "到现场记录"
         ordering = ["case", "at", "id"]
+        constraints = [in_choices("kind", VisitKind, name="cases_visit_kind_valid")]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.at:%Y-%m-%d %H:%M}"
@@ -318,6 +359,12 @@ class ClockPause(models.Model):
         verbose_name = "时限中止"
         verbose_name_plural = "时限中止"
         ordering = ["case", "started_at"]
+        constraints = [
+            in_choices("kind", PauseKind, name="cases_pause_kind_valid"),
+            # One open pause per case: the clock stops once, for one reason, at a time.
+            models.UniqueConstraint(fields=["case"], condition=Q(ended_at__isnull=True), name="cases_pause_one_open"),
+            not_before("ended_at", "started_at", name="cases_pause_ends_after_start"),
+        ]
 
     def __str__(self) -> str:
         what = self.get_procedure_display() if self.procedure else self.get_kind_display()
@@ -342,7 +389,10 @@ class CaseStep(models.Model):
         verbose_name = "办理环节"
         verbose_name_plural = "办理环节"
         ordering = ["case", "position"]
-        constraints = [models.UniqueConstraint(fields=["case", "key"], name="cases_step_unique_key")]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "key"], name="cases_step_unique_key"),
+            models.CheckConstraint(condition=Q(share__lte=100), name="cases_step_share_at_most_100"),
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 
 from onevisit.catalog.codes import FORMAT_HELP, MAX_LENGTH, implementation_code_problem
+from onevisit.constraints import in_choices
 from onevisit.orgs.models import Department, Domain, Region, RegionLevel
 
 
@@ -163,6 +164,9 @@ class ServiceItem(models.Model):
                 condition=Q(status="draft"),
                 name="catalog_item_one_draft",
             ),
+            in_choices("status", VersionStatus, name="catalog_item_status_valid"),
+            in_choices("item_type", ItemType, name="catalog_item_type_valid"),
+            models.CheckConstraint(condition=Q(version__gte=1), name="catalog_item_version_from_1"),
         ]
         indexes = [
             models.Index(fields=["status", "department"], name="catalog_item_status_dept"),
@@ -259,7 +263,10 @@ class Material(models.Model):
         verbose_name = "申请材料"
         verbose_name_plural = "申请材料"
         ordering = ["item", "position", "id"]
-        constraints = [models.UniqueConstraint(fields=["item", "key"], name="catalog_material_unique_key")]
+        constraints = [
+            models.UniqueConstraint(fields=["item", "key"], name="catalog_material_unique_key"),
+            in_choices("necessity", Necessity, name="catalog_material_necessity_valid"),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -394,6 +401,7 @@ class Bundle(models.Model):
         verbose_name = "一件事"
         verbose_name_plural = "一件事"
         ordering = ["code"]
+        constraints = [in_choices("status", VersionStatus, name="catalog_bundle_status_valid")]
 
     def __str__(self) -> str:
         return self.name

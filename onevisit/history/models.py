@@ -26,6 +26,10 @@ class Event(models.Model):
         verbose_name_plural = "变更记录"
         constraints = [
             models.UniqueConstraint(fields=["object_type", "object_id", "seq"], name="history_event_chain_seq"),
+            models.CheckConstraint(condition=models.Q(seq__gte=1), name="history_event_seq_from_1"),
+            # The first record of a chain has no predecessor; every later one names it.
+            models.CheckConstraint(condition=models.Q(seq=1, prev_hash="") | (models.Q(seq__gt=1) & ~models.Q(prev_hash="")),
+                                   name="history_event_prev_hash_linked"),
         ]
 
     def __str__(self) -> str:

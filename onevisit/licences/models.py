@@ -5,6 +5,7 @@ import datetime
 from django.db import models
 from django.db.models import Q
 
+from onevisit.constraints import in_choices
 from onevisit.datahub.models import IdentifierKind
 from onevisit.orgs.models import Department
 
@@ -84,6 +85,14 @@ class Licence(models.Model):
         verbose_name = "电子证照"
         verbose_name_plural = "电子证照"
         indexes = [models.Index(fields=["licence_type", "holder", "status"], name="licences_holder_idx")]
+        constraints = [
+            in_choices("status", LicenceStatus, name="licences_licence_status_valid"),
+            models.CheckConstraint(condition=Q(version__gte=1), name="licences_licence_version_from_1"),
+            models.CheckConstraint(condition=~Q(signature=""), name="licences_licence_signed"),
+            # A revoked licence says why.
+            models.CheckConstraint(condition=~Q(status="revoked") | ~Q(revoked_reason=""),
+                                   name="licences_licence_revoked_has_reason"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.licence_type.name} {self.identifier}"

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from onevisit.constraints import in_choices
 from onevisit.validators import validate_credit_code
 
 
@@ -33,6 +34,7 @@ class Region(models.Model):
         verbose_name = "行政区划"
         verbose_name_plural = "行政区划"
         ordering = ["code"]
+        constraints = [in_choices("level", RegionLevel, name="orgs_region_level_valid")]
 
     def __str__(self) -> str:
         return f"{self.name}（{self.code}）"

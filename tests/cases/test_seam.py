@@ -125,7 +125,7 @@ def test_a_failing_reaction_leaves_the_case_submitted_and_runs_again(client, eld
 # The import graph
 
 # What the case engine may import: the apps below it. Everything that reacts to a case plugs into the seam.
-ENGINE_MAY_IMPORT = {"cases", "catalog", "orgs", "workdays", "history", "accounts", "errors", "validators",
+ENGINE_MAY_IMPORT = {"cases", "catalog", "orgs", "workdays", "history", "accounts", "errors", "validators", "constraints",
                      "api_schemas", "env"}
 
 

@@ -27,7 +27,7 @@ def _imported_apps(app: str) -> set[str]:
     return found
 
 
-FOUNDATION = {"orgs", "history", "accounts", "errors", "validators", "env"}
+FOUNDATION = {"constraints", "orgs", "history", "accounts", "errors", "validators", "env"}
 
 
 def test_the_catalog_imports_only_the_foundation_never_the_apps_built_on_it():
