@@ -148,6 +148,9 @@ class Case(models.Model):
     post_check_done_at = models.DateTimeField("核查时间", null=True, blank=True)
     post_check_result = models.CharField("核查结论", max_length=300, blank=True)
     visits = models.PositiveSmallIntegerField("实际跑动次数", default=0)
+    # Visits the applicant chose (collected the result at the window although they were offered post or
+    # electronic delivery and chose the window): counted, but never a broken promise.
+    chosen_visits = models.PositiveSmallIntegerField("自愿到现场次数", default=0, db_default=0)
     visits_exceeded = models.BooleanField("超出承诺跑动次数", default=False)
     visits_exceeded_reason = models.CharField("超次原因", max_length=300, blank=True)
     green_lane = models.BooleanField("绿色通道", default=False, db_default=False)
@@ -194,6 +197,8 @@ class Case(models.Model):
             not_before("delivered_at", "submitted_at", name="cases_case_delivered_after_submitted"),
             models.CheckConstraint(condition=Q(visits_exceeded=False) | Q(visits__gt=0),
                                    name="cases_case_exceeded_needs_visits"),
+            models.CheckConstraint(condition=Q(chosen_visits__lte=models.F("visits")),
+                                   name="cases_case_chosen_visits_counted"),
             models.CheckConstraint(condition=Q(gaps_outstanding=False) | Q(gaps_due__isnull=False),
                                    name="cases_case_gaps_have_due"),
             models.CheckConstraint(condition=Q(parent__isnull=True) | Q(bundle__isnull=False),
@@ -325,6 +330,7 @@ class Visit(models.Model):
     kind = models.CharField("类型", max_length=12, choices=VisitKind.choices)
     at = models.DateTimeField("时间")
     window = models.ForeignKey(Window, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    chosen = models.BooleanField("申请人自愿", default=False, db_default=False)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
     class Meta:

@@ -389,3 +389,35 @@ def test_overdue_gaps_command_runs(db, capsys):
 
     call_command("flag_overdue_gaps")
     assert "容缺逾期" in capsys.readouterr().out
+
+
+def test_collecting_at_the_window_by_choice_is_no_broken_promise(api, personas, staff, departments, region_tree):
+    """A zero-visit item applied for online: the applicant who chose to collect at the window made one visit
+    by choice (counted, not flagged); the one the clerk made come for the result although they chose
+    electronic delivery made one the process forced (flagged)."""
+    from .conftest import make_item
+
+    citizen, clerk, reviewer, approver = personas["citizen"], personas["clerk"], personas["reviewer"], staff["approver"]
+    make_item(personas["catalog_admin"], departments, region_tree, "331100-MKT-0002", promised_visits=0)
+
+    def decided(choice: str) -> int:
+        case_id = submit_online(api, citizen, item_code="331100-MKT-0002",
+                                materials={"id-card": "shared_data", "safety-pledge": "commitment"})["id"]
+        assert api.as_(citizen).post(f"/cases/{case_id}/delivery", {"method": choice}).status_code == 200
+        upload_all(api, citizen, case_id)
+        for who, path in ((clerk, "accept"), (reviewer, "steps/review/complete"), (approver, "approve"),
+                          (reviewer, "result")):
+            assert api.as_(who).post(f"/cases/{case_id}/{path}").status_code == 200, path
+        return case_id
+
+    chose_window = decided("window")
+    body = api.as_(clerk).post(f"/cases/{chose_window}/deliver", {"method": ""}).json()
+    assert body["delivery"]["method"] == "window"
+    assert body["visits"] == {"promised": 0, "actual": 1, "exceeded": False, "reason": ""}
+    forced = decided("electronic")
+    body = api.as_(clerk).post(f"/cases/{forced}/deliver", {"method": "window"}).json()
+    assert body["visits"]["actual"] == 1 and body["visits"]["exceeded"] is True
+    assert "因办理需要到现场" in body["visits"]["reason"] and "承诺的0次" in body["visits"]["reason"]
+    log = {c: api.as_(citizen).get(f"/cases/{c}").json()["history"][-1]["data"] for c in (chose_window, forced)}
+    assert log[chose_window]["visit_chosen"] is True and log[forced]["visit_chosen"] is False
+    assert Case.objects.get(pk=chose_window).chosen_visits == 1 and Case.objects.get(pk=forced).chosen_visits == 0

@@ -41,6 +41,7 @@ def case_deliver(
     case = _lock(case)
     _check("deliver", actor, case)
     _require_not_child(case, "送达")
+    chose_window = case.delivery_method == DeliveryMethod.WINDOW  # the applicant's own choice, made before
     method = method or case.delivery_method  # the applicant's choice (case_choose_delivery) unless overridden
     if method not in DeliveryMethod.values:
         raise ValidationError({"method": "送达方式应为 window、post 或 electronic"})
@@ -50,7 +51,9 @@ def case_deliver(
     facts: dict[str, Any] = {"method": method, "tracking_number": case.tracking_number}
     fields: tuple[str, ...] = ("delivery_method", "tracking_number", "delivered_at")
     if method == DeliveryMethod.WINDOW:
-        facts.update(_record_visit(case, VisitKind.PICKUP, actor=actor, now=now, window=_actor_window(actor, case)))
+        # Collecting at the window is the applicant's choice when they chose it over post or electronic delivery.
+        facts.update(_record_visit(case, VisitKind.PICKUP, actor=actor, now=now, window=_actor_window(actor, case),
+                                   chosen=chose_window))
         fields += _VISIT_FIELDS
     CaseStep.objects.filter(case=case, completed_at__isnull=True).update(completed_at=now, completed_by=actor)
     _move(case, "deliver", actor=actor, now=now, data=facts, fields=fields)

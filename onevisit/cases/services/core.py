@@ -86,20 +86,26 @@ def _children(case: Case) -> list[Case]:
     return list(Case.objects.select_for_update(of=("self",)).select_related("item").filter(parent=case).order_by("stage", "id"))
 
 
-def _record_visit(case: Case, kind: str, *, actor, now: dt.datetime, window=None) -> dict:
-    """Count a physical presence; flag the case when it exceeds the promise. Returns the event fact."""
-    Visit.objects.create(case=case, kind=kind, at=now, window=window, recorded_by=actor)
+def _record_visit(case: Case, kind: str, *, actor, now: dt.datetime, window=None, chosen: bool = False) -> dict:
+    """Count a physical presence. A visit the process forced is measured against the promise and flags the
+    case when it exceeds it; a visit the applicant chose (collecting the result at the window when they chose
+    that over post or electronic delivery) is counted apart and never breaks the promise. Returns the event's
+    facts."""
+    Visit.objects.create(case=case, kind=kind, at=now, window=window, recorded_by=actor, chosen=chosen)
     case.visits += 1
+    case.chosen_visits += 1 if chosen else 0
     promised = case.bundle.promised_visits if case.is_bundle_parent else case.item.promised_visits
-    if case.visits > promised and not case.visits_exceeded:
+    forced = case.visits - case.chosen_visits
+    if not chosen and forced > promised and not case.visits_exceeded:
         case.visits_exceeded = True
         case.visits_exceeded_reason = (
-            f"第{case.visits}次到现场（{VisitKind(kind).label}），超过承诺的{promised}次"
+            f"第{forced}次因办理需要到现场（{VisitKind(kind).label}），超过承诺的{promised}次"
         )
-    return {"visit": kind, "visits": case.visits, "promised_visits": promised, "visits_exceeded": case.visits_exceeded}
+    return {"visit": kind, "visit_chosen": chosen, "visits": case.visits, "chosen_visits": case.chosen_visits,
+            "promised_visits": promised, "visits_exceeded": case.visits_exceeded}
 
 
-_VISIT_FIELDS = ("visits", "visits_exceeded", "visits_exceeded_reason")
+_VISIT_FIELDS = ("visits", "chosen_visits", "visits_exceeded", "visits_exceeded_reason")
 
 
 def _actor_window(actor, case: Case):
