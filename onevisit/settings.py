@@ -154,6 +154,7 @@ if ONEVISIT_OIDC_ISSUER:
     AUTHENTICATION_BACKENDS.append("onevisit.portal.oidc.CitizenOIDCBackend")
 
 # Cases: share of the promised time after which a case turns yellow; upload limits (type by content).
+ONEVISIT_NOTICE_DAYS = env_int("ONEVISIT_NOTICE_DAYS", 10)  # working days to answer a one-time notice
 ONEVISIT_WARNING_SHARE = float(env_str("ONEVISIT_WARNING_SHARE", "0.8"))
 ONEVISIT_UPLOAD_MAX_BYTES = env_int("ONEVISIT_UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
 ONEVISIT_UPLOAD_TYPES = env_list(

@@ -266,6 +266,7 @@ class Notice(models.Model):
     problems = models.JSONField("问题清单")
     issued_at = models.DateTimeField("告知时间")
     issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    due_at = models.DateTimeField("补正期限", null=True, blank=True)
     resolved_at = models.DateTimeField("补正时间", null=True, blank=True)
 
     class Meta:

@@ -93,7 +93,8 @@ def state_of(case: Case, now: dt.datetime | None = None) -> dict:
 
 
 def notice_of(n) -> dict:
-    return {"seq": n.seq, "issued_at": n.issued_at, "problems": n.problems, "resolved_at": n.resolved_at}
+    return {"seq": n.seq, "issued_at": n.issued_at, "due_at": n.due_at, "problems": n.problems,
+            "resolved_at": n.resolved_at}
 
 
 def refusal_of(r: Refusal) -> dict:

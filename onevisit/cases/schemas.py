@@ -84,7 +84,8 @@ class Delivery(Schema):
 class NoticeOut(Schema):
     seq: int
     issued_at: Moment
-    problems: list[dict[str, Any]]
+    due_at: Moment | None  # supply what it names by then
+    problems: list[dict[str, Any]]  # each: kind, key, name, reason, blocking (False: may follow under 容缺)
     resolved_at: Moment | None
 
 

@@ -7,7 +7,7 @@ knowing its models:
     case_number, item_name, department_name, issued_on (date), verify_url,
     applicant: {"name", "id_number" (masked on the page) or "credit_code"},
     accepted_on, promised_on, materials_received: [str],          # 受理通知书
-    missing_materials: [{"name", "reason"}], supplement_due,        # 一次性告知书
+    missing_materials, may_follow: [{"name", "reason"}], supplement_due,  # 一次性告知书 (blocking / 容缺)
     refusal_reasons: [str], legal_basis: [str],                     # 不予受理决定书
     commitments: [{"material", "due_on", "note"}],                  # 容缺受理承诺书
     result: {"decision", "summary", "licence_number", "delivery"}, decided_on  # 结果通知书

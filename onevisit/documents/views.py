@@ -64,8 +64,11 @@ def document_context(case: Case, slug: str) -> tuple[DocumentKind, dict]:
         notice = case.notices.order_by("-seq").first()
         if notice is None:
             raise Http404("办件没有一次性告知")
-        ctx.update(issued_on=_day(notice.issued_at), missing_materials=[
-            {"name": p.get("name", p.get("key", "")), "reason": p["reason"]} for p in notice.problems])
+        named = [{"name": p.get("name", p.get("key", "")), "reason": p["reason"], "blocking": p.get("blocking", True)}
+                 for p in notice.problems]
+        ctx.update(issued_on=_day(notice.issued_at), supplement_due=_day(notice.due_at),
+                   missing_materials=[p for p in named if p["blocking"]],
+                   may_follow=[p for p in named if not p["blocking"]])
     elif kind == DocumentKind.REFUSAL:
         refusal = case.refusals.filter(kind=RefusalKind.REFUSE_TO_ACCEPT).order_by("-id").first()
         if refusal is None:

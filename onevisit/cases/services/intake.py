@@ -1,6 +1,7 @@
 import datetime as dt
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
@@ -70,6 +71,24 @@ def case_problems(case: Case, materials: list[CaseMaterial] | None = None) -> li
     return problems
 
 
+def _mark_what_may_follow(case: Case, problems: list[dict]) -> None:
+    """A one-time notice says which gaps block acceptance and which may follow it under 容缺 (the item allows
+    it and the applicant is not barred): each problem gets `blocking`, and the deferrable ones say so."""
+    items = [c.item for c in Case.objects.filter(parent=case).select_related("item")] or [case.item]
+    gaps_possible = (all(i.allows_gaps for i in items) and not (case.item.is_on_the_spot and not case.is_bundle_parent)
+                     and not hooks.standing_of(case).gaps_barred)
+    for p in problems:
+        deferrable = p["kind"] == "material_missing" and p.get("necessity") == Necessity.DEFERRABLE
+        p["blocking"] = not (deferrable and gaps_possible)
+        if not p["blocking"]:
+            p["reason"] = f"容缺后补材料“{p['name']}”未提供：可先受理，受理后{DEFAULT_GAP_DAYS}个工作日内补齐，补齐前不出具结果"
+
+
+def notice_days() -> int:
+    """Working days the applicant has to supply what a one-time notice names (ONEVISIT_NOTICE_DAYS)."""
+    return int(getattr(settings, "ONEVISIT_NOTICE_DAYS", 10))
+
+
 # ------------------------------------------------------------------------------------------------
 # Intake: notice, supplement, refusal, acceptance
 
@@ -135,7 +154,9 @@ def case_issue_notice(
         m = materials[key]
         m.provision = Provision.MISSING
         m.save(update_fields=["provision"])
-    notice = Notice.objects.create(case=case, seq=len(previous) + 1, problems=problems, issued_at=now, issued_by=actor)
+    _mark_what_may_follow(case, problems)
+    notice = Notice.objects.create(case=case, seq=len(previous) + 1, problems=problems, issued_at=now, issued_by=actor,
+                                   due_at=add_working_days(now, notice_days()))
     _move(case, "notice", actor=actor, now=now, data={"notice": notice.seq, "problems": problems})
     for child in _children(case):
         _move(child, "child_notice", actor=actor, now=now, data={"parent": case.number, "notice": notice.seq})
