@@ -221,6 +221,7 @@ class Provision(models.TextChoices):
     UPLOADED = "uploaded", "申请人提交"
     SHARED_DATA = "shared_data", "共享获取"
     COMMITMENT = "commitment", "承诺替代"
+    INTERNAL = "internal", "一件事内部流转"  # another item of the bundle produces it as its result
     MISSING = "missing", "缺失"
 
 
@@ -235,6 +236,7 @@ class CaseMaterial(models.Model):
     necessity = models.CharField("必要性", max_length=15, choices=Necessity.choices)
     commitment_allowed = models.BooleanField("可承诺替代", default=False)
     shared_data_key = models.CharField("共享数据标识", max_length=60, blank=True)
+    produced_by = models.CharField("由一件事内事项的结果提供", max_length=40, blank=True, default="", db_default="")
     provision = models.CharField("提供方式", max_length=12, choices=Provision.choices, default=Provision.MISSING)
     file = models.CharField("存储路径", max_length=300, blank=True)
     sha256 = models.CharField(max_length=64, blank=True)

@@ -35,10 +35,12 @@ class MergedMaterial:
     commitment_allowed: bool
     shared_data_key: str
     item_codes: list[str] = field(default_factory=list)
+    # Items of the same bundle whose result is this material (内部流转): the applicant never brings it.
+    produced_by: list[str] = field(default_factory=list)
 
     @property
     def applicant_need_not_bring(self) -> bool:
-        return bool(self.shared_data_key)
+        return bool(self.shared_data_key or self.produced_by)
 
 
 @dataclass
@@ -112,6 +114,12 @@ def bundle_plan(bundle: Bundle) -> BundlePlan:
             merged_m.shared_data_key = merged_m.shared_data_key or m.shared_data_key
             merged_m.commitment_allowed = merged_m.commitment_allowed and m.commitment_allowed
             merged_m.item_codes.append(code)
+    # A material that another item of the bundle produces is its result, passed on inside the bundle.
+    for item in (i for stage in stages for i in stage):
+        for key in item.result_materials or []:
+            merged_m = materials.get(key)
+            if merged_m is not None and item.implementation_code not in merged_m.item_codes:
+                merged_m.produced_by.append(item.implementation_code)
     return BundlePlan(
         bundle=bundle, stages=stages, fields=list(fields.values()), materials=list(materials.values()), problems=problems
     )

@@ -186,6 +186,10 @@ def bundle_guide(bundle: Bundle) -> dict[str, Any]:
     for m in plan.materials:
         row = _material(m)
         row["used_by"] = used_by(m.item_codes)
+        if m.produced_by:  # a sibling item's result, passed on inside the bundle
+            row["need_not_bring"] = True
+            row["need_not_bring_note"] = "无需提交，由本一件事中" + "、".join(
+                i["name"] for i in used_by(m.produced_by)) + "的办理结果内部流转"
         materials.append(row)
     fields = []
     for f in plan.fields:

@@ -5,6 +5,7 @@ An item is versioned: each row of ServiceItem is one version of the item identif
 实施编码 (implementation_code). Editing a published item makes a new draft row; publishing it
 retires the old one, and whatever was made under the old row keeps pointing to it."""
 
+import re
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -15,6 +16,8 @@ from django.db.models import Q
 from onevisit.catalog.codes import FORMAT_HELP, MAX_LENGTH, implementation_code_problem
 from onevisit.constraints import in_choices
 from onevisit.orgs.models import Department, Domain, Region, RegionLevel
+
+_SLUG = re.compile(r"[-a-zA-Z0-9_]{1,60}")
 
 
 class VersionStatus(models.TextChoices):
@@ -138,6 +141,10 @@ class ServiceItem(models.Model):
     # Result
     result_type = models.CharField("结果类型", max_length=15, choices=ResultType.choices, default=ResultType.OTHER)
     result_name = models.CharField("结果名称", max_length=100, blank=True)
+    # In a 一件事, a sibling item that needs one of these materials gets it from this item's result (内部流转):
+    # the applicant is never asked for it.
+    result_materials = models.JSONField("结果可替代的材料标识", default=list, blank=True,
+                                        help_text="一件事中其他事项需要这些材料时，由本事项的办理结果内部流转，申请人无需提交")
     # Where and whom to ask
     place = models.CharField("办理地点", max_length=300, blank=True)
     hours = models.CharField("办理时间", max_length=200, blank=True)
@@ -212,6 +219,9 @@ class ServiceItem(models.Model):
             errors["fee_amount"] = "不收费事项的收费金额应为0"
         if self.region_id and self.level and self.region.level != self.level:
             errors["region"] = f"实施区划的层级（{self.region.get_level_display()}）与行使层级不一致"
+        keys = self.result_materials
+        if not isinstance(keys, list) or not all(isinstance(k, str) and _SLUG.fullmatch(k) for k in keys):
+            errors["result_materials"] = "应为材料标识的列表（字母、数字、下划线或连字符）"
         if errors:
             raise ValidationError(errors)
 

@@ -154,6 +154,7 @@ class ItemBody(Strict):
     allows_commitment: bool = False
     result_type: ResultType = ResultType.OTHER
     result_name: str = ""
+    result_materials: list[str] = Field([], description="本事项结果可替代的材料标识：同一件事中其他事项需要这些材料时由本事项结果内部流转，申请人无需提交")
     place: str = ""
     hours: str = ""
     consult_phone: str = ""

@@ -491,6 +491,7 @@ ITEMS = [
         fields=fields("applicant_name", "id_number", "phone", "property_address", "certificate_number",
                       "transaction_price", "building_area", "buyer_name", "buyer_id_number"),
         result=(ResultType.CERTIFICATE, "税收完税证明"), keywords="契税 二手房 过户",
+        result_materials=["tax_invoice"],  # 二手房一件事: the transfer gets the receipt from this item, not the buyer
     ),
     item(
         "tax_record", dept="tax", sector="tax", seq=3, name="个人所得税纳税记录开具",

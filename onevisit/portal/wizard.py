@@ -207,7 +207,7 @@ def draft_upload(*, actor, draft: Draft, key: str, upload) -> dict:
     material = next((m for m in plan.materials if m.key == key), None)
     if material is None:
         raise ValidationError({f"file_{key}": "该事项没有此材料"})
-    if material.shared_data_key:
+    if material.shared_data_key or getattr(material, "produced_by", None):
         raise ValidationError({f"file_{key}": NOT_BRING})
     content, content_type, ext = check_upload(upload, f"file_{key}")
     stored = store(case_number=f"drafts/{draft.idempotency_key}", key=key, content=content, ext=ext,
@@ -227,6 +227,8 @@ def material_rows(plan: Plan, draft: Draft) -> list[dict]:
     for m in plan.materials:
         if m.shared_data_key:
             state = "shared"
+        elif getattr(m, "produced_by", None):
+            state = "internal"  # another item of the bundle produces it
         elif m.key in draft.files:
             state = "uploaded"
         elif m.key in draft.commitments:

@@ -111,3 +111,49 @@ def test_bundle_notice_covers_every_child_and_withdrawal_takes_all(api, personas
     assert {c["status"] for c in body["children"]} == {"awaiting_supplement"}
     body = api.as_(citizen).post(f"/cases/{parent_id}/withdraw").json()
     assert {c["status"] for c in body["children"]} == {"withdrawn"}
+
+
+def test_a_material_a_sibling_item_produces_is_never_asked_of_the_applicant(api, personas, staff, departments,
+                                                                             region_tree):
+    """二手房交易过户: the transfer needs the tax receipt, which the bundle's own tax item produces. The applicant
+    is not asked for it, the bundle is accepted without 容缺 (the tax item does not allow it), and the transfer
+    issues its result only once the tax item has issued the receipt."""
+    from onevisit.catalog.services import bundle_create, bundle_publish
+
+    from .conftest import make_item
+
+    admin, citizen, clerk = personas["catalog_admin"], personas["citizen"], personas["clerk"]
+    id_card = {"key": "id-card", "name": "身份证明", "necessity": "required", "shared_data_key": "population.id"}
+    receipt = {"key": "tax-receipt", "name": "契税完税凭证", "necessity": "deferrable"}
+    make_item(admin, departments, region_tree, "331100-RE-0201", dept="realestate", materials=[id_card, receipt],
+              fields=[], allows_gaps=True)
+    make_item(admin, departments, region_tree, "331100-TAX-0201", dept="tax", materials=[id_card], fields=[],
+              allows_gaps=False, result_materials=["tax-receipt"])
+    bundle = bundle_create(actor=admin, data={
+        "code": "house-transfer", "name": "二手房交易过户一件事", "lead_department": departments["realestate"],
+        "promised_limit": 1, "promised_visits": 1},
+        entries=[{"stage": 1, "item_code": "331100-RE-0201"}, {"stage": 1, "item_code": "331100-TAX-0201"}])
+    bundle_publish(actor=admin, bundle=bundle)
+
+    guide = api.get("/bundles/house-transfer/guide").json()
+    receipt_row = next(m for m in guide["materials"] if m["key"] == "tax-receipt")
+    assert receipt_row["need_not_bring"] is True
+    body = api.as_(citizen).post("/cases", online_payload(citizen, item_code=None, bundle_code="house-transfer",
+                                                          form={}, materials={"id-card": "shared_data"})).json()
+    materials = {m["key"]: m["provision"] for m in body["materials"]}
+    assert materials == {"id-card": "shared_data", "tax-receipt": "internal"}
+    accepted = api.as_(clerk).post(f"/cases/{body['id']}/accept", {"gaps": False})
+    assert accepted.status_code == 200, accepted.content  # no 容缺 needed, none asked
+    assert accepted.json()["flags"]["gaps_outstanding"] is False
+    kids = children_by_code(accepted.json())
+    transfer, tax = kids["331100-RE-0201"]["id"], kids["331100-TAX-0201"]["id"]
+
+    re_reviewer, re_approver = staff["re_reviewer"], staff["re_approver"]
+    assert api.as_(re_reviewer).post(f"/cases/{transfer}/steps/review/complete").status_code == 200
+    assert api.as_(re_approver).post(f"/cases/{transfer}/approve").status_code == 200
+    waiting = api.as_(re_reviewer).post(f"/cases/{transfer}/result")
+    assert waiting.status_code == 409 and waiting.json()["error"]["code"] == "waiting_for_sibling"
+    assert "331100-TAX-0201" in waiting.json()["error"]["message"] or "测试事项331100-TAX-0201" in waiting.json()["error"]["message"]
+    decide(api, tax, personas["other_reviewer"], staff["tax_approver"])
+    assert api.as_(re_reviewer).post(f"/cases/{transfer}/result").status_code == 200
+    assert Case.objects.get(pk=body["id"]).status == CaseStatus.RESULT_ISSUED

@@ -8,6 +8,7 @@ from onevisit.cases.models import (
     Case,
     CaseStatus,
     CaseStep,
+    Provision,
     Refusal,
     RefusalKind,
 )
@@ -126,16 +127,32 @@ def _roll_up(parent: Case, children: list[Case], *, actor, now: dt.datetime) -> 
 # Result, delivery, archive, withdrawal, post-check
 
 
+def _require_sibling_results(child: Case) -> None:
+    """A bundle child's materials produced by a sibling's result (内部流转) must exist before its own result."""
+    producers = set(child.distributed_materials.filter(provision=Provision.INTERNAL).values_list("produced_by", flat=True))
+    if not producers:
+        return
+    done = (S.RESULT_ISSUED, S.DELIVERED, S.ARCHIVED)
+    waiting = [f"{s.item.name}（{s.number}）" for s in Case.objects.filter(parent_id=child.parent_id, item_code__in=producers)
+               .exclude(status__in=done).select_related("item")]
+    if waiting:
+        raise DomainError("本事项所需的材料由一件事中其他事项的办理结果提供，须待其出具结果：" + "、".join(waiting),
+                          code="waiting_for_sibling")
+
+
 @transaction.atomic
 def case_issue_result(*, actor, case: Case, note: str = "", now: dt.datetime | None = None) -> Case:
-    """出具结果 (the approval's result, or the denial decision). 容缺 materials must be in by now. The
-    item's e-licence, if it has one, is issued by a reaction after the commit (onevisit.licences)."""
+    """出具结果 (the approval's result, or the denial decision). 容缺 materials must be in by now, and in a
+    bundle the results of the siblings that produce this item's materials (内部流转). The item's e-licence, if
+    it has one, is issued with the result by a contributor of the seam (onevisit.licences.results)."""
     now = _now(now)
     case = _lock(case)
     _check("issue_result", actor, case)
     owner = Case.objects.get(pk=case.parent_id) if case.parent_id else case
     if owner.gaps_outstanding:
         raise DomainError("容缺后补材料尚未补齐，不能出具结果", code="gaps_outstanding")
+    if case.parent_id and case.status == S.APPROVED:
+        _require_sibling_results(case)
     deliver_position = (
         CaseStep.objects.filter(case=case, role=StepRole.WINDOW_CLERK, position__gt=1).order_by("position")
         .values_list("position", flat=True).first()

@@ -242,7 +242,8 @@ def refusal_overturn(*, actor, refusal: Refusal, reason: str, now: dt.datetime |
 
 
 def _material_sources(case: Case, gaps: bool, materials: list[CaseMaterial] | None = None) -> dict[str, str]:
-    names = {Provision.UPLOADED: "brought", Provision.SHARED_DATA: "shared_data", Provision.COMMITMENT: "commitment"}
+    names = {Provision.UPLOADED: "brought", Provision.SHARED_DATA: "shared_data", Provision.COMMITMENT: "commitment",
+             Provision.INTERNAL: "bundle_result"}
     out = {}
     for m in CaseMaterial.objects.filter(case=case) if materials is None else materials:
         if m.provision in names:

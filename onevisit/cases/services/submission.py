@@ -153,7 +153,8 @@ def _material_rows(case: Case, materials, requested: dict[str, str], allows_comm
         if key not in known:
             errors[f"materials.{key}"] = "该事项没有此材料"
     for m in materials:
-        provision = Provision.MISSING
+        produced_by = (getattr(m, "produced_by", None) or [""])[0]  # a bundle sibling's result (内部流转)
+        provision = Provision.INTERNAL if produced_by else Provision.MISSING
         asked = requested.get(m.key)
         if asked == Provision.SHARED_DATA:
             if not m.shared_data_key:
@@ -167,7 +168,7 @@ def _material_rows(case: Case, materials, requested: dict[str, str], allows_comm
             errors[f"materials.{m.key}"] = "提供方式应为 shared_data 或 commitment（文件请上传）"
         rows.append(CaseMaterial(
             case=case, key=m.key, name=m.name, necessity=m.necessity, commitment_allowed=m.commitment_allowed,
-            shared_data_key=m.shared_data_key, provision=provision,
+            shared_data_key=m.shared_data_key, provision=provision, produced_by=produced_by,
         ))
     if errors:
         raise ValidationError(errors)
