@@ -154,6 +154,9 @@ if ONEVISIT_OIDC_ISSUER:
     AUTHENTICATION_BACKENDS.append("onevisit.portal.oidc.CitizenOIDCBackend")
 
 # Cases: share of the promised time after which a case turns yellow; upload limits (type by content).
+# Case numbers on PostgreSQL are taken on a connection of their own (autocommit), so submissions of one item
+# never wait on each other's counter row; a failed submission leaves a gap (docs/decisions/0003).
+ONEVISIT_NUMBERS_OUTSIDE_TRANSACTION = env_bool("ONEVISIT_NUMBERS_OUTSIDE_TRANSACTION", True)
 ONEVISIT_NOTICE_DAYS = env_int("ONEVISIT_NOTICE_DAYS", 10)  # working days to answer a one-time notice
 ONEVISIT_WARNING_SHARE = float(env_str("ONEVISIT_WARNING_SHARE", "0.8"))
 ONEVISIT_UPLOAD_MAX_BYTES = env_int("ONEVISIT_UPLOAD_MAX_BYTES", 20 * 1024 * 1024)

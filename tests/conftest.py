@@ -7,6 +7,19 @@ from onevisit.orgs.models import Department, Region, RegionLevel, Role, ServiceC
 from onevisit.validators import make_credit_code, make_id_number
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _close_numbering_connection(django_db_setup):
+    """Case numbers are taken on a connection of their own (PostgreSQL); close it before the test database
+    is dropped (this fixture is set up after the database, so it is torn down before it)."""
+    yield
+    import gc
+
+    from onevisit.cases.services.submission import close_numbering_connection
+
+    close_numbering_connection()
+    gc.collect()  # the numbering connections of finished threads (race tests, live servers) close with them
+
+
 @pytest.fixture(autouse=True)
 def _fresh_process_caches():
     """Per-worker caches of rarely changing rows (resources, item parts, rules) outlive a test's rolled-back

@@ -59,13 +59,15 @@ SWEEP_GRACE = dt.timedelta(seconds=60)
 @dataclass
 class Submission:
     """A case being created: the unsaved case (number assigned), the item version it is frozen to, its
-    material rows (unsaved) and the acting user."""
+    material rows (unsaved; those the applicant uploads already marked uploaded), its form fields and the
+    acting user."""
 
     actor: Any
     case: Any
     item: Any
     materials: list
     channel: str
+    fields: list = field(default_factory=list)  # the item version's form fields (read once, cached per worker)
 
 
 @dataclass(frozen=True)

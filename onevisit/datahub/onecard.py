@@ -150,7 +150,8 @@ def enrich_submission(submission):
     name against the register, fetch the proofs and prefill the form; the proofs and prefill marks are
     written once the case row exists."""
     check_identity(submission.case)
-    pending = case_fetch(case=submission.case, item=submission.item, rows=submission.materials)
+    pending = case_fetch(case=submission.case, item=submission.item, rows=submission.materials,
+                         fields=submission.fields or None)
     return pending.save if (pending.proofs or pending.prefilled) else None
 
 
@@ -164,7 +165,7 @@ def authorise_representative(actor, case):
     return None
 
 
-def case_fetch(*, case, item: ServiceItem, rows) -> Pending:
+def case_fetch(*, case, item: ServiceItem, rows, fields=None) -> Pending:
     """Called by the case engine before the case row is saved (number already assigned): marks the fetched
     materials shared_data with their supply time, sets a material asked as shared_data back to missing
     when the hub holds none, and fills the empty prefillable fields of the form. The platform reads on the
@@ -174,15 +175,16 @@ def case_fetch(*, case, item: ServiceItem, rows) -> Pending:
     kinds = resource_kinds()
     if not identifier or not kinds:
         return pending
-    has_keys = any(r.shared_data_key in kinds for r in rows)
-    has_prefill = any(f.prefill_key for f in item.fields.all())
-    if not (has_keys or has_prefill):
-        return pending
     from onevisit.cases.models import Provision
 
-    fetched = fetch_for(actor=None, item=item, identifier=identifier,
-                        materials=[r for r in rows if r.provision != Provision.COMMITMENT],
-                        fields=item.fields.all(), form=case.form_data, case_number=case.number)
+    fields = list(item.fields.all()) if fields is None else fields
+    wanted = [r for r in rows if r.provision not in (Provision.COMMITMENT, Provision.UPLOADED)]
+    has_keys = any(r.shared_data_key in kinds for r in wanted)
+    has_prefill = any(f.prefill_key and case.form_data.get(f.key) in (None, "") for f in fields)
+    if not (has_keys or has_prefill):
+        return pending
+    fetched = fetch_for(actor=None, item=item, identifier=identifier, materials=wanted,  # not brought, not committed
+                        fields=fields, form=case.form_data, case_number=case.number)
     for row in rows:
         proof = fetched.proofs.get(row.key)
         if proof is not None:

@@ -4,6 +4,7 @@ case-number sequence afterwards, and the floor endpoint's rows, whose history ve
 
 import json
 
+import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.test import RequestFactory
@@ -14,6 +15,14 @@ from onevisit.cases.models import Case, CaseMaterial, CaseStatus, Refusal
 from onevisit.cases.services import case_submit
 from onevisit.history.models import Event
 from onevisit.history.services import verify_chains
+
+
+@pytest.fixture(autouse=True)
+def _numbers_in_the_tests_transaction(settings):
+    """The generator writes the number counters inside the test's own (never committed) transaction; a real
+    submission afterwards must take its number in that transaction too, not on the numbering connection,
+    which would wait for the test's row lock forever."""
+    settings.ONEVISIT_NUMBERS_OUTSIDE_TRANSACTION = False
 
 
 def test_generate_200_cases_over_the_demo_catalog(db):

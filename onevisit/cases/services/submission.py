@@ -6,12 +6,22 @@ Reactions to the submission (秒批 among them) run after the commit, through th
 import datetime as dt
 import hashlib
 import json
+import threading
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import IntegrityError, connection, transaction
+from django.db import (
+    DEFAULT_DB_ALIAS,
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+    connection,
+    connections,
+    transaction,
+)
 
 from onevisit.cases import hooks
 from onevisit.cases.access import who_is
@@ -49,17 +59,61 @@ S = CaseStatus
 # Submission
 
 
+_COUNTER_SQL = (
+    "INSERT INTO cases_casecounter (code, day, last) VALUES (%s, %s, 1) "
+    "ON CONFLICT (code, day) DO UPDATE SET last = cases_casecounter.last + 1 RETURNING last"
+)
+_numbering = threading.local()
+
+
+def _numbering_connection():
+    """A connection of its own (per thread) that takes case numbers in autocommit: the counter row is
+    locked for the one statement, not until the submission commits (docs/decisions/0003)."""
+    conn = getattr(_numbering, "connection", None)
+    if conn is None:
+        conn = _numbering.connection = connections.create_connection(DEFAULT_DB_ALIAS)
+    return conn
+
+
+def close_numbering_connection(**_signal) -> None:
+    """Close this thread's numbering connection (tests end with it; a worker simply exits)."""
+    conn = getattr(_numbering, "connection", None)
+    if conn is not None:
+        conn.close()
+        _numbering.connection = None
+
+
+def numbering_request_finished(**_signal) -> None:
+    """Keep the numbering connection as long as the default connection is kept (DB_CONN_MAX_AGE): a gunicorn
+    worker keeps both; a server that opens a connection per request closes this one after each request too."""
+    if not connections[DEFAULT_DB_ALIAS].settings_dict.get("CONN_MAX_AGE"):
+        close_numbering_connection()
+
+
+def _take_serial(code: str, day: dt.date) -> int:
+    if connection.vendor != "postgresql" or not getattr(settings, "ONEVISIT_NUMBERS_OUTSIDE_TRANSACTION", True):
+        # SQLite has one writer at a time anyway (and a second connection would wait for ours): in-transaction.
+        with connection.cursor() as cursor:
+            cursor.execute(_COUNTER_SQL, [code, day])
+            return cursor.fetchone()[0]
+    for attempt in (1, 2):
+        conn = _numbering_connection()
+        try:
+            with conn.cursor() as cursor:
+                cursor.execute(_COUNTER_SQL, [code, day])
+                return cursor.fetchone()[0]
+        except (OperationalError, InterfaceError):
+            conn.close()  # a dropped connection (server restart, idle timeout): open a fresh one once
+            _numbering.connection = None
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
 def _next_number(code: str, day: dt.date) -> str:
-    """实施编码 + YYYYMMDD + serial. One upsert: the counter row is locked only for this code and day."""
-    table = "cases_casecounter"
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (code, day, last) VALUES (%s, %s, 1) "  # noqa: S608
-            f"ON CONFLICT (code, day) DO UPDATE SET last = {table}.last + 1 RETURNING last",
-            [code, day],
-        )
-        serial = cursor.fetchone()[0]
-    return f"{code}{day:%Y%m%d}{serial:06d}"
+    """实施编码 + YYYYMMDD + 6-digit serial per (code, day). Unique and increasing; on PostgreSQL taken in its
+    own short transaction, so a submission that fails after taking its number leaves a gap (decision 0003)."""
+    return f"{code}{day:%Y%m%d}{_take_serial(code, day):06d}"
 
 
 def _clean_applicant(applicant: dict[str, Any], targets: list[str]) -> dict[str, Any]:
@@ -317,8 +371,12 @@ def _submit_item(*, actor, item_code, applicant, channel, form, materials, now, 
     unknown = {f"files.{k}": "该事项没有此材料" for k in uploads if k not in {m.key for m in rows}}
     if unknown:
         raise ValidationError(unknown)
+    for m in rows:
+        if m.key in uploads:  # brought by the applicant: nothing to fetch for it (its file is stored below)
+            m.provision = Provision.UPLOADED
     case.number = _next_number(item_code, now.astimezone(SHANGHAI).date())
-    after_insert = hooks.enrich(hooks.Submission(actor=actor, case=case, item=item, materials=rows, channel=channel))
+    after_insert = hooks.enrich(hooks.Submission(actor=actor, case=case, item=item, materials=rows, channel=channel,
+                                                 fields=item_fields))
     case.save(force_insert=True)
     if key_row is not None:
         key_row.case = case
