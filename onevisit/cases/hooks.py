@@ -83,6 +83,7 @@ class Moved:
     at: dt.datetime
     data: dict
     seq: int
+    batch: tuple[str, ...] = ()  # all the verbs written together with this one (a batch, e.g. 秒批), in order
 
 
 @dataclass(frozen=True)

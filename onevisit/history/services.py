@@ -88,7 +88,14 @@ def event_append(
     raise AssertionError("unreachable")
 
 
-def record_change(*, obj: models.Model, actor, action: str, reason: str = "", data: dict | None = None) -> Event:
+def record_change(*, obj: models.Model, actor, action: str, reason: str = "", data: dict | None = None,
+                  locked: bool = False) -> Event:
+    """Append to the object's chain. `locked=True`: the caller holds a lock that keeps every other writer off
+    this chain (a case's row lock), so no savepoint and no retry are needed: one read of the head, one
+    INSERT (a racing writer would still be refused by the unique (object, seq) constraint)."""
+    if locked:
+        return events_append_many(obj=obj, records=[{"actor": actor, "action": action, "reason": reason,
+                                                     "data": data}])[0]
     return event_append(
         object_type=object_type_of(obj), object_id=obj.pk, actor=actor, action=action, reason=reason, data=data
     )
@@ -140,6 +147,34 @@ def verify_chains(*, object_type: str | None = None) -> Iterator[BrokenLink]:
             yield BrokenLink(ev.pk, ev.object_type, ev.object_id, ev.seq, problem)
         else:
             expected_seq, prev = ev.seq + 1, ev.hash
+
+
+def events_append_many(*, obj: models.Model, records: list[dict]) -> list[Event]:
+    """Append several records to one object's chain in one INSERT: the head is read once and each record is
+    chained to the one before. The caller holds a lock that keeps other writers off this chain (for a case,
+    its row lock); a racing writer still cannot fork it: the unique (object, seq) constraint refuses the
+    INSERT. Each record is a dict with actor, action and optionally reason and data."""
+    object_type, object_id = object_type_of(obj), str(obj.pk)
+    head = (Event.objects.filter(object_type=object_type, object_id=object_id).order_by("-seq")
+            .values_list("seq", "hash").first())
+    seq, prev = head if head else (0, "")
+    now = timezone.now()
+    events = []
+    for rec in records:
+        seq += 1
+        actor = rec.get("actor")
+        label = actor_label_of(actor)
+        data = normalise(rec.get("data") or {})
+        at = now  # the moment of writing, as record_change does (the transition's own moment is in its data)
+        reason = rec.get("reason", "")
+        digest = compute_hash(object_type=object_type, object_id=object_id, seq=seq, at=at, actor_label=label,
+                              action=rec["action"], reason=reason, data=data, prev_hash=prev)
+        events.append(Event(object_type=object_type, object_id=object_id, seq=seq, at=at,
+                            actor=actor if getattr(actor, "pk", None) is not None else None, actor_label=label,
+                            action=rec["action"], reason=reason, data=data, prev_hash=prev, hash=digest))
+        prev = digest
+    Event.objects.bulk_create(events)
+    return events
 
 
 def events_start_chains(records: Iterable[dict], *, batch_size: int = 1000) -> list[Event]:

@@ -30,6 +30,8 @@ def on_case_moved(moved) -> None:
     verb, case = moved.verb, moved.case
     if verb not in MESSAGES or case.parent_id:
         return
+    if moved.batch and any(v in MESSAGES for v in moved.batch[moved.batch.index(verb) + 1:]):
+        return  # written together with a later step the applicant hears about (秒批): one message, the last
     subject, text = MESSAGES[verb]
     dedupe = f"case:{case.pk}:{verb}"
     problems = ""

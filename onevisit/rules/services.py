@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from onevisit.accounts.auth import user_with_roles
 from onevisit.cases.models import CaseStatus
-from onevisit.catalog.models import ServiceItem, StepRole, VersionStatus
+from onevisit.catalog.models import ServiceItem, VersionStatus
 from onevisit.catalog.services import require_catalog_admin
 from onevisit.datahub.schema import LICENCE_PREFIX, canonical_key
 from onevisit.datahub.services import datahub_read
@@ -214,17 +214,14 @@ def _approve_and_issue(*, system, case, rule: AutoRule, licence_data: dict, rene
     """Move the case through the engine's own verbs from wherever it stands (submitted online, or accepted
     at a window in the same visit) to an electronically delivered result."""
     from onevisit.cases import services as cases
-    from onevisit.cases.models import PENDING_ACCEPTANCE, CaseStep, DeliveryMethod
+    from onevisit.cases.models import PENDING_ACCEPTANCE, DeliveryMethod
     from onevisit.licences.services import licence_issue, licence_renew
 
     if case.status in PENDING_ACCEPTANCE:
         case = cases.case_accept(actor=system, case=case)
     if case.status in (CaseStatus.ACCEPTED, CaseStatus.IN_PROGRESS):
-        decision = CaseStep.objects.filter(case=case, role=StepRole.APPROVER).order_by("position").first()
-        if decision is not None:
-            for step in CaseStep.objects.filter(case=case, completed_at__isnull=True,
-                                                position__lt=decision.position).order_by("position"):
-                cases.case_complete_step(actor=system, case=case, step_key=step.key, note="秒批：规则判定通过")
+        for step in cases.open_steps_before_decision(case):
+            cases.case_complete_step(actor=system, case=case, step_key=step.key, note="秒批：规则判定通过")
         case = cases.case_approve(actor=system, case=case, note="秒批：规则判定通过")
     licence = None
     if rule.licence_action == LicenceAction.ISSUE:
@@ -291,11 +288,15 @@ def decide_on_submission(case) -> AutoDecision | None:
         if rule.licence_action == LicenceAction.RENEW:
             seen = facts.lookup(f"{LICENCE_PREFIX}{rule.licence_type.code}.identifier")  # same read as the rule's
             renew = seen.value if seen is not None and seen.value is not UNKNOWN else None
+        from onevisit.cases.services import case_batch
+
         try:
-            with transaction.atomic():  # the approval, the licence and the decision record commit together
-                licence = _approve_and_issue(system=system, case=case, rule=rule, licence_data=data,
+            # The approval, the licence and the decision record commit together, as one write of the case:
+            # one lock, one update of its row, its steps once, all its history events in one INSERT.
+            with transaction.atomic(), case_batch(case) as locked:
+                licence = _approve_and_issue(system=system, case=locked, rule=rule, licence_data=data,
                                              renew_identifier=renew)
-                return _decision_record(case=case, rule=rule, system=system, passed=True, reasons=reasons,
+                return _decision_record(case=locked, rule=rule, system=system, passed=True, reasons=reasons,
                                         trace=trace, now=now, licence=licence)
         except (DomainError, PermissionDenied, ValidationError) as exc:
             passed = False
@@ -313,7 +314,9 @@ def _decision_record(*, case, rule: AutoRule, system, passed: bool, reasons: lis
         case=case, rule=rule, outcome=Outcome.APPROVED if passed else Outcome.MANUAL, reasons=reasons, trace=trace,
         decided_at=now, licence_identifier=licence.identifier if licence else "",
     )
-    record_change(obj=case, actor=system, action="auto_decision", reason="；".join(reasons), data={
+    from onevisit.cases.services import record_case_event
+
+    record_case_event(case, actor=system, action="auto_decision", reason="；".join(reasons), data={
         "outcome": decision.outcome, "rule": rule.pk, "item_version": case.item.version,
         "licence": decision.licence_identifier or None, "reasons": reasons,
     })

@@ -17,12 +17,15 @@ from onevisit.cases.services.core import (
     _actor_window,
     _check,
     _children,
+    _complete,
     _lock,
     _move,
     _now,
     _record_visit,
     _require_not_child,
     _require_text,
+    _steps,
+    case_service,
 )
 from onevisit.cases.transitions import TABLE
 from onevisit.errors import DomainError
@@ -31,7 +34,7 @@ S = CaseStatus
 
 
 
-@transaction.atomic
+@case_service
 def case_deliver(
     *, actor, case: Case, method: str, tracking_number: str = "", now: dt.datetime | None = None
 ) -> Case:
@@ -55,7 +58,7 @@ def case_deliver(
         facts.update(_record_visit(case, VisitKind.PICKUP, actor=actor, now=now, window=_actor_window(actor, case),
                                    chosen=chose_window))
         fields += _VISIT_FIELDS
-    CaseStep.objects.filter(case=case, completed_at__isnull=True).update(completed_at=now, completed_by=actor)
+    _complete(case, [s for s in _steps(case) if s.completed_at is None], actor=actor, now=now)
     _move(case, "deliver", actor=actor, now=now, data=facts, fields=fields)
     for child in _children(case):
         if child.status == S.RESULT_ISSUED:
@@ -66,7 +69,7 @@ def case_deliver(
     return case
 
 
-@transaction.atomic
+@case_service
 def case_archive(*, actor, case: Case, now: dt.datetime | None = None) -> Case:
     now = _now(now)
     case = _lock(case)
@@ -79,7 +82,7 @@ def case_archive(*, actor, case: Case, now: dt.datetime | None = None) -> Case:
     return case
 
 
-@transaction.atomic
+@case_service
 def case_withdraw(*, actor, case: Case, reason: str = "", now: dt.datetime | None = None) -> Case:
     """The applicant withdraws before a decision."""
     now = _now(now)
@@ -100,7 +103,7 @@ def case_withdraw(*, actor, case: Case, reason: str = "", now: dt.datetime | Non
     return case
 
 
-@transaction.atomic
+@case_service
 def case_record_post_check(*, actor, case: Case, result: str, passed: bool, now: dt.datetime | None = None) -> Case:
     """告知承诺: the reviewer records the check made after approval."""
     now = _now(now)

@@ -1,13 +1,10 @@
 import datetime as dt
 
-from django.db import transaction
-
 from onevisit.cases import clock
 from onevisit.cases.models import (
     CLOCK_RUNNING,
     Case,
     CaseStatus,
-    CaseStep,
     Provision,
     Refusal,
     RefusalKind,
@@ -16,6 +13,7 @@ from onevisit.cases.services.core import (
     _CLOCK_FIELDS,
     _check,
     _children,
+    _complete,
     _decision_position,
     _lock,
     _move,
@@ -23,6 +21,8 @@ from onevisit.cases.services.core import (
     _open_steps,
     _require_text,
     _start_clock,
+    _steps,
+    case_service,
 )
 from onevisit.catalog.models import StepRole
 from onevisit.errors import DomainError
@@ -37,7 +37,7 @@ def _complete_decision_step(case: Case, actor, now: dt.datetime) -> None:
     earlier = [s for s in _open_steps(case) if s.position < position]
     if earlier:
         raise DomainError(f"须先完成环节“{earlier[0].name}”才能作出决定", code="step_order")
-    CaseStep.objects.filter(case=case, position=position).update(completed_at=now, completed_by=actor)
+    _complete(case, [s for s in _steps(case) if s.position == position], actor=actor, now=now)
 
 
 def _decision_facts(case: Case, now: dt.datetime) -> dict:
@@ -49,7 +49,7 @@ def _decision_facts(case: Case, now: dt.datetime) -> dict:
     }
 
 
-@transaction.atomic
+@case_service
 def case_approve(*, actor, case: Case, note: str = "", now: dt.datetime | None = None) -> Case:
     now = _now(now)
     case = _lock(case)
@@ -63,7 +63,7 @@ def case_approve(*, actor, case: Case, note: str = "", now: dt.datetime | None =
     return case
 
 
-@transaction.atomic
+@case_service
 def case_deny(*, actor, case: Case, reasons: str, legal_basis: str, now: dt.datetime | None = None) -> Refusal:
     """不予许可, with reasons and legal basis, registered like every refusal."""
     now = _now(now)
@@ -140,7 +140,7 @@ def _require_sibling_results(child: Case) -> None:
                           code="waiting_for_sibling")
 
 
-@transaction.atomic
+@case_service
 def case_issue_result(*, actor, case: Case, note: str = "", now: dt.datetime | None = None) -> Case:
     """出具结果 (the approval's result, or the denial decision). 容缺 materials must be in by now, and in a
     bundle the results of the siblings that produce this item's materials (内部流转). The item's e-licence, if
@@ -153,14 +153,10 @@ def case_issue_result(*, actor, case: Case, note: str = "", now: dt.datetime | N
         raise DomainError("容缺后补材料尚未补齐，不能出具结果", code="gaps_outstanding")
     if case.parent_id and case.status == S.APPROVED:
         _require_sibling_results(case)
-    deliver_position = (
-        CaseStep.objects.filter(case=case, role=StepRole.WINDOW_CLERK, position__gt=1).order_by("position")
-        .values_list("position", flat=True).first()
-    )
-    open_before = CaseStep.objects.filter(case=case, completed_at__isnull=True)
-    if deliver_position:
-        open_before = open_before.filter(position__lt=deliver_position)
-    open_before.update(completed_at=now, completed_by=actor)
+    steps = _steps(case)
+    deliver_position = next((s.position for s in steps if s.role == StepRole.WINDOW_CLERK and s.position > 1), None)
+    _complete(case, [s for s in steps if s.completed_at is None and (deliver_position is None or s.position < deliver_position)],
+              actor=actor, now=now)
     _move(case, "issue_result", actor=actor, now=now, reason=note,
           data={"decision": "approved" if case.status == S.APPROVED else "denied"})
     if case.parent_id:

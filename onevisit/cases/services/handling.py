@@ -2,7 +2,6 @@ import datetime as dt
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 
 from onevisit.cases import clock
 from onevisit.cases.access import who_is
@@ -20,6 +19,7 @@ from onevisit.cases.services.core import (
     _VISIT_FIELDS,
     _actor_window,
     _check,
+    _complete,
     _decision_position,
     _lock,
     _move,
@@ -28,6 +28,7 @@ from onevisit.cases.services.core import (
     _record_visit,
     _require_text,
     _shift_deadlines,
+    case_service,
 )
 from onevisit.cases.transitions import Who
 from onevisit.catalog.models import StepRole
@@ -42,7 +43,7 @@ S = CaseStatus
 
 
 
-@transaction.atomic
+@case_service
 def case_request_supplement(
     *, actor, case: Case, materials: dict[str, str] | None = None, fields: dict[str, str] | None = None,
     now: dt.datetime | None = None,
@@ -80,7 +81,7 @@ def case_request_supplement(
     return pause
 
 
-@transaction.atomic
+@case_service
 def case_supply_requested(
     *, actor, case: Case, form: dict[str, Any] | None = None, at_window: bool = False, now: dt.datetime | None = None
 ) -> ClockPause:
@@ -125,7 +126,7 @@ def case_supply_requested(
 
 
 
-@transaction.atomic
+@case_service
 def case_complete_step(*, actor, case: Case, step_key: str, note: str = "", now: dt.datetime | None = None) -> CaseStep:
     """Complete the next open step (审查 …) before the decision; steps go in order."""
     now = _now(now)
@@ -142,14 +143,13 @@ def case_complete_step(*, actor, case: Case, step_key: str, note: str = "", now:
     needed = {StepRole.REVIEWER: Who.REVIEWER, StepRole.APPROVER: Who.APPROVER}.get(step.role)
     if needed not in who_is(actor, case):
         raise PermissionDenied(f"环节“{step.name}”须由本部门{StepRole(step.role).label}办理")
-    step.completed_at, step.completed_by = now, actor
-    step.save(update_fields=["completed_at", "completed_by"])
+    _complete(case, [step], actor=actor, now=now)
     _move(case, "complete_step", actor=actor, now=now, reason=note,
           data={"step": step.key, "due_at": step.due_at, "on_time": now <= step.due_at if step.due_at else None})
     return step
 
 
-@transaction.atomic
+@case_service
 def case_suspend(*, actor, case: Case, procedure: str, reason: str, now: dt.datetime | None = None) -> ClockPause:
     """Special procedure (现场勘查、专家评审、公示、听证): the clock stops, up to the item's cap."""
     now = _now(now)
@@ -167,7 +167,7 @@ def case_suspend(*, actor, case: Case, procedure: str, reason: str, now: dt.date
 
 
 
-@transaction.atomic
+@case_service
 def case_resume(*, actor, case: Case, note: str = "", now: dt.datetime | None = None) -> ClockPause:
     """End the special procedure; the due moments move by the working days it lasted (at most the cap)."""
     now = _now(now)
@@ -186,7 +186,7 @@ def case_resume(*, actor, case: Case, note: str = "", now: dt.datetime | None = 
     return pause
 
 
-@transaction.atomic
+@case_service
 def case_extend(*, actor, case: Case, days: int, reason: str, now: dt.datetime | None = None) -> Case:
     """An approved extension adds working days to the due moments."""
     now = _now(now)

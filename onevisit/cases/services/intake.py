@@ -3,7 +3,6 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 
 from onevisit.cases import clock, hooks
 from onevisit.cases.access import who_is
@@ -31,6 +30,7 @@ from onevisit.cases.services.core import (
     _require_not_child,
     _require_text,
     _start_clock,
+    case_service,
 )
 from onevisit.cases.transitions import Who
 from onevisit.catalog.models import Necessity, ServiceItem
@@ -97,7 +97,7 @@ def _problem_id(p: dict) -> tuple[str, str]:
     return (p["kind"], p["key"])
 
 
-@transaction.atomic
+@case_service
 def case_issue_notice(
     *, actor, case: Case, rejected: dict[str, str] | None = None, now: dt.datetime | None = None
 ) -> Notice:
@@ -163,7 +163,7 @@ def case_issue_notice(
     return notice
 
 
-@transaction.atomic
+@case_service
 def case_supplement(
     *, actor, case: Case, form: dict[str, Any] | None = None, at_window: bool = False, now: dt.datetime | None = None
 ) -> Case:
@@ -201,7 +201,7 @@ def case_supplement(
     return case
 
 
-@transaction.atomic
+@case_service
 def case_refuse(*, actor, case: Case, reasons: str, legal_basis: str, now: dt.datetime | None = None) -> Refusal:
     """不予受理, with reasons and legal basis, registered for the supervisors (窗口无否决权)."""
     now = _now(now)
@@ -220,7 +220,7 @@ def case_refuse(*, actor, case: Case, reasons: str, legal_basis: str, now: dt.da
     return refusal
 
 
-@transaction.atomic
+@case_service
 def refusal_overturn(*, actor, refusal: Refusal, reason: str, now: dt.datetime | None = None) -> Refusal:
     """A supervisor overturns a refusal to accept: the case goes back to review for acceptance."""
     now = _now(now)
@@ -255,7 +255,7 @@ def _material_sources(case: Case, gaps: bool, materials: list[CaseMaterial] | No
     return out
 
 
-@transaction.atomic
+@case_service
 def case_accept(
     *, actor, case: Case, gaps: bool = False, gaps_due: dt.datetime | None = None, now: dt.datetime | None = None
 ) -> Case:

@@ -9,7 +9,15 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from onevisit.cases.models import Case, CaseMaterial, CaseStatus, DeliveryMethod, Provision
-from onevisit.cases.services.core import _check, _lock, _move, _now, _requested_keys, _require_not_child
+from onevisit.cases.services.core import (
+    _check,
+    _lock,
+    _move,
+    _now,
+    _requested_keys,
+    _require_not_child,
+    case_service,
+)
 from onevisit.cases.transitions import TABLE
 from onevisit.cases.uploads import check_upload, remove_stored, store
 from onevisit.catalog.models import Necessity
@@ -36,7 +44,7 @@ def _upload_verb(case: Case, material: CaseMaterial) -> str:
     return "upload"
 
 
-@transaction.atomic
+@case_service
 def case_material_upload(*, actor, case: Case, key: str, upload, now: dt.datetime | None = None) -> CaseMaterial:
     """Store a file for a material: before acceptance; after 容缺受理 for a material still owed; after
     acceptance for a material the department asked to be supplied again. A replaced file is removed
@@ -87,7 +95,7 @@ def clean_post_address(address: str) -> str:
     return address
 
 
-@transaction.atomic
+@case_service
 def case_choose_delivery(*, actor, case: Case, method: str, address: str = "", now: dt.datetime | None = None) -> Case:
     """The applicant chooses how the result reaches them (window, post with address, electronic);
     case_deliver uses this choice when the clerk gives no other method. The status does not change."""
@@ -108,7 +116,7 @@ def case_choose_delivery(*, actor, case: Case, method: str, address: str = "", n
     return case
 
 
-@transaction.atomic
+@case_service
 def case_material_commit(*, actor, case: Case, key: str, now: dt.datetime | None = None) -> CaseMaterial:
     """告知承诺 for one material before acceptance (e.g. ticked at the window): the applicant's written
     commitment replaces it, and the case will need a post-check after approval."""
