@@ -75,6 +75,9 @@ def _mount_routers() -> None:
 
     api.add_router("/", rules_router)
     api.add_router("/", archive_router)
+    from onevisit.events.api import router as events_router
+
+    api.add_router("/", events_router)
 
 
 _mount_routers()
