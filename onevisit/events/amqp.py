@@ -31,8 +31,14 @@ def declare_exchange(channel, exchange: str | None = None) -> None:
 def binding_keys(subscription) -> list[str]:
     """Routing-key patterns of a subscription's filters: <department>.<item>.<type>, "*" / "#" for all."""
     from onevisit.events.publisher import department_code
+    from onevisit.events.selectors import event_scope
 
-    departments = [department_code(d) for d in subscription.departments] or ["*"]
+    scope = event_scope(subscription.owner)
+    wanted = subscription.departments or (sorted(scope) if scope is not None else [])
+    departments = [department_code(d) for d in wanted if scope is None or d in scope] or (
+        ["*"] if scope is None else [])
+    if not departments:
+        return []  # the owner may see nothing any more: no binding
     items = [c.replace(".", "_") for c in subscription.item_codes] or ["*"]
     types = list(subscription.types) or ["#"]
     keys = [f"{d}.{i}.{t}" for d, i, t in itertools.product(departments, items, types)]

@@ -21,7 +21,6 @@ import logging
 import math
 import os
 import random
-import signal
 import socket
 import time
 import uuid
@@ -390,7 +389,6 @@ class Publisher:
         self.held = set()
 
     def run(self, *, seconds: float | None = None, max_events: int | None = None) -> int:
-        signal.signal(signal.SIGTERM, lambda *_: setattr(self, "stopping", True))
         deadline = time.monotonic() + seconds if seconds else None
         transport = None
         next_rebalance = 0.0

@@ -1,6 +1,8 @@
 """The publisher process: moves the outbox to RabbitMQ (ONEVISIT_AMQP_URL), or sequences the log without a
 broker. Run as many as you like on PostgreSQL: they share the shards."""
 
+import signal
+
 from django.core.management.base import BaseCommand
 
 from onevisit.events.publisher import Publisher
@@ -16,5 +18,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, seconds, batch, idle_sleep, **options):
         publisher = Publisher(batch=batch, idle_sleep=idle_sleep)
+        # SIGTERM finishes the round in hand (its events confirmed and marked), then gives the shards back.
+        signal.signal(signal.SIGTERM, lambda *_: setattr(publisher, "stopping", True))
+        signal.signal(signal.SIGINT, lambda *_: setattr(publisher, "stopping", True))
         published = publisher.run(seconds=seconds)
         self.stdout.write(f"已发布 {published} 条事件")
