@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "onevisit.console",
     "onevisit.queue",
     "onevisit.events",
+    "onevisit.scale",
 ]
 
 MIDDLEWARE = [
@@ -54,6 +55,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "onevisit.scale.replica.ReplicaMiddleware",
 ]
 
 ROOT_URLCONF = "onevisit.urls"
@@ -205,3 +207,23 @@ CELERY_BEAT_SCHEDULE = {
 # (default), or "onevisit.events.tasks.dispatch_reactions" / "...dispatch_notification" (the task queue).
 ONEVISIT_REACTION_DISPATCHER = env_str("ONEVISIT_REACTION_DISPATCHER", "")
 ONEVISIT_NOTIFICATION_DISPATCHER = env_str("ONEVISIT_NOTIFICATION_DISPATCHER", "")
+# A streaming replica for dashboards, public pages and indicators (onevisit/scale/replica.py); never worklists
+# or anything that must read its own writes. Tests mirror it to the default database unless a test points it at
+# the real replica (tests/scale/test_replica.py).
+DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(DATABASE_REPLICA_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 0))
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["onevisit.scale.replica.ReplicaRouter"]
+ONEVISIT_REPLICA_VIEWS = env_list("ONEVISIT_REPLICA_VIEWS", [
+    "portal:home", "portal:search", "catalog:home", "catalog:item_guide", "catalog:bundle_guide", "datahub-sharing",
+    "console:supervisor",
+])
+ONEVISIT_REPLICA_PIN_SECONDS = env_int("ONEVISIT_REPLICA_PIN_SECONDS", 10)
+# Redis (REDIS_URL): the cache (sign-in limits, the data hub's permission cache, rate limits) and the sessions,
+# shared by every node. Without it: the default cache and database sessions.
+REDIS_URL = env_str("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+                          "KEY_PREFIX": env_str("ONEVISIT_CACHE_PREFIX", "onevisit")}}
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"  # read from Redis, kept in the database too
