@@ -29,7 +29,6 @@ from onevisit.events.publisher import Outgoing, head_position, sequenced
 
 logger = logging.getLogger("onevisit.events.webhooks")
 
-LEASE = dt.timedelta(seconds=30)
 SIGNATURE_HEADER = "X-OneVisit-Signature"
 
 
@@ -48,6 +47,12 @@ def verify(secret: str, body: bytes, header: str, *, tolerance: int = 300, now: 
     if abs((now or time.time()) - timestamp) > tolerance:
         return False
     return hmac.compare_digest(sign(secret, body, timestamp), header)
+
+
+def lease() -> dt.timedelta:
+    """How long a worker may hold a subscription without a word (renewed at every delivered POST); a killed
+    worker's subscription is taken over after this long."""
+    return dt.timedelta(seconds=settings.ONEVISIT_WEBHOOK_LEASE_SECONDS)
 
 
 def backoff(attempts: int) -> dt.timedelta:
@@ -151,7 +156,7 @@ def _take_lease(pk: int, token: str, *, now: dt.datetime, force: bool = False) -
         Q(leased_until__isnull=True) | Q(leased_until__lt=now))
     if not force:
         qs = qs.filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
-    return qs.update(lease_token=token, leased_until=now + LEASE) == 1
+    return qs.update(lease_token=token, leased_until=now + lease()) == 1
 
 
 def _mine(pk: int, token: str):
@@ -193,7 +198,7 @@ def deliver(pk: int, *, max_events: int = 5000, max_seconds: float = 20.0) -> di
                     cursor = chunk[-1].position
                     if not _mine(pk, token).update(cursor=cursor, attempts=0, next_attempt_at=None, last_error="",
                                                    delivered_count=F("delivered_count") + len(chunk),
-                                                   leased_until=now + LEASE):
+                                                   leased_until=now + lease()):
                         return out  # the lease was lost (expired and taken): the other worker goes on
                     attempts = 0
                     out["delivered"] += len(chunk)
@@ -205,7 +210,7 @@ def deliver(pk: int, *, max_events: int = 5000, max_seconds: float = 20.0) -> di
                                    last_error=error) for e in chunk], ignore_conflicts=True)
                     cursor = chunk[-1].position
                     _mine(pk, token).update(cursor=cursor, attempts=0, next_attempt_at=None, last_error=error,
-                                            leased_until=now + LEASE)
+                                            leased_until=now + lease())
                     logger.warning("subscription %s: events up to position %s dead-lettered after %s attempts: %s",
                                    pk, cursor, attempts, error)
                     attempts = 0
