@@ -91,6 +91,7 @@ defaults
     timeout connect 2s
     timeout client 60s
     timeout server 60s
+    timeout check 5s
     retries 2
     option redispatch
 frontend onevisit
@@ -100,7 +101,7 @@ backend nodes
     balance roundrobin
     option httpchk GET /static/css/onevisit.css
     http-check expect status 200
-    default-server inter 500ms fall 2 rise 2
+    default-server inter 1s fall 3 rise 2
 {servers}
 """)
     return cfg
@@ -149,9 +150,12 @@ class Cluster:
     def up(self) -> None:
         for name in ("web1", "web2", "worker1", "worker2", "beat", "publisher", "haproxy"):
             self.start(name)
-        deadline = time.monotonic() + 90
+        deadline = time.monotonic() + 180
         for port in [*self.web_ports, BASE_PORT]:
             self.wait_http(f"http://127.0.0.1:{port}/static/css/onevisit.css", deadline)
+        for port in self.web_ports:  # every worker of every node imports the API once before the load
+            for _ in range(4):
+                self.wait_http(f"http://127.0.0.1:{port}/api/v1/openapi.json", deadline)
 
     def wait_http(self, url: str, deadline: float) -> None:
         while True:

@@ -164,18 +164,29 @@ def _mine(pk: int, token: str):
 
 
 def deliver(pk: int, *, max_events: int = 5000, max_seconds: float = 20.0) -> dict:
-    """Deliver what is due to one webhook subscription. Returns counts (delivered, dead, failed)."""
-    token = uuid.uuid4().hex
+    """Deliver what is due to one webhook subscription. Returns counts (delivered, dead, failed). Events
+    published while the lease was held are taken too: a trigger that found the lease taken is not lost."""
     out = {"delivered": 0, "dead": 0, "failed": 0}
-    if not _take_lease(pk, token, now=timezone.now()):
-        return out
     started = time.monotonic()
+    while time.monotonic() - started < max_seconds and out["delivered"] < max_events:
+        cursor = _deliver_leased(pk, out, max_events=max_events, started=started, max_seconds=max_seconds)
+        if cursor is None or out["failed"] or head_position() <= cursor:
+            break
+    return out
+
+
+def _deliver_leased(pk: int, out: dict, *, max_events: int, started: float, max_seconds: float) -> int | None:
+    """One lease: deliver after the cursor up to the head (re-read as it moves). Returns the cursor reached,
+    or None when the lease could not be taken or was lost."""
+    token = uuid.uuid4().hex
+    if not _take_lease(pk, token, now=timezone.now()):
+        return None
     try:
         sub = Subscription.objects.select_related("owner").get(pk=pk)
         where = filter_sql(sub)
         if where is None:
             Subscription.objects.filter(pk=pk).update(active=False, last_error="订阅人已无权接收这些事件，订阅已停用")
-            return out
+            return None
         cursor, attempts = sub.cursor, sub.attempts
         max_attempts = settings.ONEVISIT_WEBHOOK_MAX_ATTEMPTS
         while out["delivered"] < max_events and time.monotonic() - started < max_seconds:
@@ -186,7 +197,7 @@ def deliver(pk: int, *, max_events: int = 5000, max_seconds: float = 20.0) -> di
                                params=where[1])
             if not events:  # nothing of ours up to the head: skip the cursor there
                 if not _mine(pk, token).update(cursor=head):
-                    return out
+                    return None
                 cursor = head
                 continue
             size = max(sub.batch_size, 1)
@@ -199,7 +210,7 @@ def deliver(pk: int, *, max_events: int = 5000, max_seconds: float = 20.0) -> di
                     if not _mine(pk, token).update(cursor=cursor, attempts=0, next_attempt_at=None, last_error="",
                                                    delivered_count=F("delivered_count") + len(chunk),
                                                    leased_until=now + lease()):
-                        return out  # the lease was lost (expired and taken): the other worker goes on
+                        return None  # the lease was lost (expired and taken): the other worker goes on
                     attempts = 0
                     out["delivered"] += len(chunk)
                     continue
@@ -218,8 +229,8 @@ def deliver(pk: int, *, max_events: int = 5000, max_seconds: float = 20.0) -> di
                     continue
                 _mine(pk, token).update(attempts=attempts, next_attempt_at=now + backoff(attempts), last_error=error)
                 out["failed"] += 1
-                return out
-        return out
+                return cursor
+        return cursor
     finally:
         _mine(pk, token).update(lease_token="", leased_until=None)
 
