@@ -203,7 +203,7 @@ def prepare_database(env: dict) -> None:
 
 class Subscriber:
     def __init__(self, port: int):
-        from onevisit.events.webhooks import SIGNATURE_HEADER, verify
+        from onevisit.events.signing import SIGNATURE_HEADER, verify
 
         self.received: list[tuple[float, dict]] = []
         self.bad = 0

@@ -12,6 +12,7 @@ the vhost created with rabbitmqctl when missing). Prints JSON lines.
 Usage: .venv/bin/python bench/events_bench.py [--events 20000] [--runs 3]"""
 
 import argparse
+import contextlib
 import os
 import subprocess
 import sys
@@ -22,6 +23,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from cluster import ensure_vhost  # noqa: E402
 from common import ROOT, emit, free_port, log, median, psql, recreate_pg_database  # noqa: E402
+from cpuacct import _cpu  # noqa: E402
 
 AMQP_URL = os.environ.get("ONEVISIT_BENCH_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/onevisit_bench_events")
 DB = f"onevisit_events_bench_{os.getpid()}"
@@ -30,7 +32,7 @@ SECRET = "bench-subscriber-secret-0123456789"
 SUBSCRIBER = textwrap.dedent(f"""
     import http.server, sys
     sys.path.insert(0, {str(ROOT)!r})
-    from onevisit.events.webhooks import verify
+    from onevisit.events.signing import verify
     class H(http.server.BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
         def do_POST(self):
@@ -91,18 +93,29 @@ def main() -> None:
     channel.queue_bind("bench.all", exchange="onevisit.events", routing_key="#")
     port = free_port()
     subscriber = subprocess.Popen([sys.executable, "-c", SUBSCRIBER, str(port)], cwd=ROOT)
+    import socket
+
+    for _ in range(100):  # until the subscriber listens
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=1):
+            break
+        time.sleep(0.1)
     from django.contrib.auth import get_user_model
 
     owner = get_user_model().objects.create(username="bench_supervisor", is_superuser=True)
-    publish, hooks, batched = [], [], []
+    publish, hooks, batched, cpu = [], [], [], []
     try:
         for run in range(args.runs):
             write_events(args.events)
             channel.queue_purge("bench.all")
-            started = time.perf_counter()
+            with connection.cursor() as cur:
+                cur.execute("SELECT pg_backend_pid()")
+                backend = cur.fetchone()[0]
+            started, cpu0, pg0 = time.perf_counter(), time.process_time(), _cpu(backend)
             Publisher(batch=500, idle_sleep=0.01).run(max_events=args.events, seconds=600)
             publish.append(args.events / (time.perf_counter() - started))
-            log(f"run {run + 1}: published {args.events} events at {publish[-1]:.0f}/s")
+            cpu.append((time.process_time() - cpu0 + _cpu(backend) - pg0) * 1e6 / args.events)
+            log(f"run {run + 1}: published {args.events} events at {publish[-1]:.0f}/s, {cpu[-1]:.0f} µs CPU each"
+                " (publisher + its PostgreSQL backend)")
             for size, out in ((1, hooks), (50, batched)):
                 sub = Subscription.objects.create(owner=owner, name=f"bench {size}", callback_url=f"http://127.0.0.1:{port}/",
                                                   secret=SECRET, batch_size=size, cursor=0)
@@ -117,6 +130,9 @@ def main() -> None:
                 log(f"run {run + 1}: webhooks, {size} per POST: {out[-1]:.0f} events/s")
                 sub.delete()
         emit("publish_rate", median(publish), "events/s", events=args.events, runs=args.runs)
+        emit("publish_cpu_us_per_event", median(cpu), "us/event", note="publisher process + its PostgreSQL backend")
+        emit("publish_rate_1_idle_core", 1e6 / median(cpu), "events/s",
+             note="what one otherwise idle core gives at that cost (the broker's own CPU not counted)")
         emit("webhook_rate", median(hooks), "deliveries/s", events=args.events, runs=args.runs, per_post=1)
         emit("webhook_batch_event_rate", median(batched), "events/s", events=args.events, runs=args.runs, per_post=50)
     finally:

@@ -11,8 +11,9 @@ from django.conf import settings
 MAX_BINDINGS = 200
 
 
-def connect(url: str, *, heartbeat: int = 30):
-    """An open connection and channel for an amqp:// URL (vhost in the path, "/" when empty)."""
+def connect(url: str, *, heartbeat: int = 0):
+    """An open connection and channel for an amqp:// URL (vhost in the path, "/" when empty). With a heartbeat,
+    the owner calls conn.heartbeat_tick() regularly (the publisher does, every round)."""
     import amqp
 
     u = urlparse(url)

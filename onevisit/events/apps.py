@@ -16,3 +16,9 @@ class EventsConfig(AppConfig):
         # benchmark's A/B run of the outbox's cost (bench/run.py) turns it off; no deployment does.
         if not settings.ONEVISIT_BENCH_WITHOUT_OUTBOX:
             hooks.on_transition()(on_case_moved)
+        # With reactions on the task queue, a worker renders an issued licence's PDF ahead of its download
+        # (in-process it would hold up the answer to 秒批, so the embedded default renders on download).
+        if settings.ONEVISIT_REACTION_DISPATCHER:
+            from onevisit.events.documents import render_result_licence
+
+            hooks.after_commit("events.render_licence_pdf", verbs=("issue_result",))(render_result_licence)

@@ -216,6 +216,9 @@ class LocalTransport:
     def publish(self, events: list[Outgoing]) -> None:
         return None
 
+    def tick(self) -> None:
+        return None
+
     def close(self) -> None:
         return None
 
@@ -232,7 +235,7 @@ class AmqpTransport:
         self.url = url
         self.exchange = exchange or settings.ONEVISIT_EVENTS_EXCHANGE
         self.confirm_timeout = confirm_timeout
-        self.conn, self.channel = broker.connect(url)
+        self.conn, self.channel = broker.connect(url, heartbeat=30)
         broker.declare_exchange(self.channel, self.exchange)
         self.channel.confirm_select()
         self._pending: set[int] = set()
@@ -273,6 +276,10 @@ class AmqpTransport:
                 continue
         if self._nacked:
             raise RuntimeError("broker refused (nack) a message; the batch will be sent again")
+
+    def tick(self) -> None:
+        """Keep the connection alive while idle (and notice a dead broker): call every round."""
+        self.conn.heartbeat_tick()
 
     def close(self) -> None:
         try:
@@ -408,6 +415,7 @@ class Publisher:
                 if time.monotonic() >= next_rebalance:
                     self.rebalance()
                     next_rebalance = time.monotonic() + self.rebalance_every
+                transport.tick()
                 shards = sorted(self.held)
                 sequence(shards=shards, limit=self.batch * 2)
                 done = publish_round(transport, shards=shards, limit=self.batch)

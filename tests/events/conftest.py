@@ -10,7 +10,7 @@ import uuid
 import pytest
 
 from onevisit.accounts.models import ApiToken
-from onevisit.events.webhooks import SIGNATURE_HEADER, verify
+from onevisit.events.signing import SIGNATURE_HEADER, verify
 from tests.cases.conftest import api, item, make_item, online_payload, staff  # noqa: F401
 
 SECRET = "subscriber-secret-0123456789"

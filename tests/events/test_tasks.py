@@ -54,3 +54,35 @@ def test_the_schedule_names_registered_tasks_and_the_queue_acknowledges_late():
 def test_without_a_broker_tasks_run_in_process(db):
     assert app.conf.task_always_eager is (not django_settings.CELERY_BROKER_URL)
     assert tasks.flag_overdue_gaps.delay().get() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_workers_reaction_renders_the_issued_licence_pdf_once_before_its_download(
+        client, elder, settings, tmp_path):  # noqa: F811
+    from onevisit.cases import hooks
+    from onevisit.events.documents import render_licence, render_result_licence, stored_path
+
+    settings.MEDIA_ROOT = tmp_path
+    settings.ONEVISIT_REACTION_DISPATCHER = "onevisit.events.tasks.dispatch_reactions"
+    hooks.after_commit("events.render_licence_pdf", verbs=("issue_result",))(render_result_licence)
+    try:
+        person = elder["person"]
+        client.force_login(person)
+        response = client.post("/api/v1/cases", json.dumps({
+            "item_code": ELDER_CODE, "channel": "online",
+            "applicant": {"kind": "person", "name": person.real_name, "id_number": person.id_number}}),
+            content_type="application/json")
+        assert response.status_code == 201 and response.json()["status"] == "delivered"
+        licence = Licence.objects.get()
+        stored = tmp_path / stored_path(licence)
+        assert stored.read_bytes().startswith(b"%PDF")  # rendered by the reaction, before any download
+        rendered = CaseReaction.objects.get(name="events.render_licence_pdf")
+        assert rendered.done_at is not None
+        before = stored.stat().st_mtime_ns
+        assert tasks.run_reaction(rendered.pk) is None and render_licence(licence) == stored_path(licence)
+        assert stored.stat().st_mtime_ns == before  # a second run renders nothing
+        download = client.get(f"/api/v1/licences/{licence.identifier}/pdf")
+        assert download.status_code == 200 and download.content == stored.read_bytes()
+        assert not list(tmp_path.rglob(".tmp-*"))
+    finally:
+        hooks.registry.reactions.pop("events.render_licence_pdf", None)
