@@ -30,6 +30,10 @@ logger = logging.getLogger("onevisit.events.webhooks")
 
 
 
+FLUSH_EVENTS = 100
+FLUSH_SECONDS = 1.0
+
+
 def lease() -> dt.timedelta:
     """How long a worker may hold a subscription without a word (renewed at every delivered POST); a killed
     worker's subscription is taken over after this long."""
@@ -170,6 +174,20 @@ def _deliver_leased(pk: int, out: dict, *, max_events: int, started: float, max_
             return None
         cursor, attempts = sub.cursor, sub.attempts
         max_attempts = settings.ONEVISIT_WEBHOOK_MAX_ATTEMPTS
+        # The cursor is saved every FLUSH_EVENTS delivered events or FLUSH_SECONDS, and before any return: one
+        # UPDATE per event would cost a commit per POST. A crash re-sends at most what was not saved yet.
+        unsaved, saved_at = 0, time.monotonic()
+
+        def save() -> bool:
+            nonlocal unsaved, saved_at
+            if not unsaved:
+                return True
+            ok = _mine(pk, token).update(cursor=cursor, attempts=0, next_attempt_at=None, last_error="",
+                                         delivered_count=F("delivered_count") + unsaved,
+                                         leased_until=timezone.now() + lease())
+            unsaved, saved_at = 0, time.monotonic()
+            return bool(ok)
+
         while out["delivered"] < max_events and time.monotonic() - started < max_seconds:
             head = head_position()
             if head <= cursor:
@@ -177,7 +195,7 @@ def _deliver_leased(pk: int, out: dict, *, max_events: int, started: float, max_
             events = sequenced(after=cursor, until=head, limit=max(sub.batch_size, 1) * 50, where=where[0],
                                params=where[1])
             if not events:  # nothing of ours up to the head: skip the cursor there
-                if not _mine(pk, token).update(cursor=head):
+                if not save() or not _mine(pk, token).update(cursor=head):
                     return None
                 cursor = head
                 continue
@@ -185,16 +203,17 @@ def _deliver_leased(pk: int, out: dict, *, max_events: int, started: float, max_
             for i in range(0, len(events), size):
                 chunk = events[i:i + size]
                 ok, error = post_events(sub, chunk)
-                now = timezone.now()
                 if ok:
                     cursor = chunk[-1].position
-                    if not _mine(pk, token).update(cursor=cursor, attempts=0, next_attempt_at=None, last_error="",
-                                                   delivered_count=F("delivered_count") + len(chunk),
-                                                   leased_until=now + lease()):
-                        return None  # the lease was lost (expired and taken): the other worker goes on
                     attempts = 0
+                    unsaved += len(chunk)
                     out["delivered"] += len(chunk)
+                    if (unsaved >= FLUSH_EVENTS or time.monotonic() - saved_at > FLUSH_SECONDS) and not save():
+                        return None  # the lease was lost (expired and taken): the other worker goes on
                     continue
+                if not save():
+                    return None
+                now = timezone.now()
                 attempts += 1
                 if attempts >= max_attempts:
                     DeadLetter.objects.bulk_create([
@@ -211,7 +230,7 @@ def _deliver_leased(pk: int, out: dict, *, max_events: int, started: float, max_
                 _mine(pk, token).update(attempts=attempts, next_attempt_at=now + backoff(attempts), last_error=error)
                 out["failed"] += 1
                 return cursor
-        return cursor
+        return cursor if save() else None
     finally:
         _mine(pk, token).update(lease_token="", leased_until=None)
 
