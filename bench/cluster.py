@@ -32,7 +32,6 @@ import subprocess
 import sys
 import threading
 import time
-import urllib.request
 import uuid
 from pathlib import Path
 
@@ -153,14 +152,18 @@ class Cluster:
         deadline = time.monotonic() + 180
         for port in [*self.web_ports, BASE_PORT]:
             self.wait_http(f"http://127.0.0.1:{port}/static/css/onevisit.css", deadline)
-        for port in self.web_ports:  # every worker of every node imports the API once before the load
+        for port in self.web_ports:  # every worker of every node loads the API once before the load
             for _ in range(4):
-                self.wait_http(f"http://127.0.0.1:{port}/api/v1/openapi.json", deadline)
+                self.wait_http(f"http://127.0.0.1:{port}/api/v1/events/types", deadline, timeout=60)
 
-    def wait_http(self, url: str, deadline: float) -> None:
+    def wait_http(self, url: str, deadline: float, *, timeout: float = 2) -> None:
+        import urllib.error
+
         while True:
             try:
-                urllib.request.urlopen(url, timeout=2).read()
+                urllib.request.urlopen(url, timeout=timeout).read()
+                return
+            except urllib.error.HTTPError:  # answered (401 without a token): the node is up
                 return
             except OSError:
                 dead = [n for n, p in self.procs.items() if p.poll() is not None]

@@ -102,7 +102,7 @@ def main() -> None:
     from django.contrib.auth import get_user_model
 
     owner = get_user_model().objects.create(username="bench_supervisor", is_superuser=True)
-    publish, hooks, batched, cpu = [], [], [], []
+    publish, hooks, batched, cpu, hook_cpu = [], [], [], [], []
     try:
         for run in range(args.runs):
             write_events(args.events)
@@ -119,7 +119,8 @@ def main() -> None:
             for size, out in ((1, hooks), (50, batched)):
                 sub = Subscription.objects.create(owner=owner, name=f"bench {size}", callback_url=f"http://127.0.0.1:{port}/",
                                                   secret=SECRET, batch_size=size, cursor=0)
-                started = time.perf_counter()
+                started, cpu0 = time.perf_counter(), time.process_time()
+                pg0 = _cpu(backend)
                 done = 0
                 while done < args.events:
                     got = deliver(sub.pk, max_events=args.events, max_seconds=600)
@@ -127,6 +128,8 @@ def main() -> None:
                         raise RuntimeError(f"webhook delivery stalled: {got}, {Subscription.objects.get(pk=sub.pk).last_error}")
                     done += got["delivered"]
                 out.append(args.events / (time.perf_counter() - started))
+                if size == 1:
+                    hook_cpu.append((time.process_time() - cpu0 + _cpu(backend) - pg0) * 1e6 / args.events)
                 log(f"run {run + 1}: webhooks, {size} per POST: {out[-1]:.0f} events/s")
                 sub.delete()
         emit("publish_rate", median(publish), "events/s", events=args.events, runs=args.runs)
@@ -134,6 +137,9 @@ def main() -> None:
         emit("publish_rate_1_idle_core", 1e6 / median(cpu), "events/s",
              note="what one otherwise idle core gives at that cost (the broker's own CPU not counted)")
         emit("webhook_rate", median(hooks), "deliveries/s", events=args.events, runs=args.runs, per_post=1)
+        emit("webhook_cpu_us_per_delivery", median(hook_cpu), "us/delivery",
+             note="the delivering process + its PostgreSQL backend; the subscriber's own CPU not counted")
+        emit("webhook_rate_1_idle_core", 1e6 / median(hook_cpu), "deliveries/s")
         emit("webhook_batch_event_rate", median(batched), "events/s", events=args.events, runs=args.runs, per_post=50)
     finally:
         subscriber.terminate()

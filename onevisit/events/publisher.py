@@ -19,9 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import math
-import os
 import random
-import socket
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -442,7 +440,3 @@ class Publisher:
             transport.close()
         self.release()
         return self.published
-
-
-def pid_label() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
