@@ -45,7 +45,6 @@ class OutboxEvent(models.Model):
             # Sequenced, not yet confirmed by the broker.
             models.Index(fields=["shard", "position"], name="events_outbox_unpublished",
                          condition=Q(position__isnull=False, published_at__isnull=True)),
-            models.Index(fields=["subject", "position"], name="events_outbox_subject"),
         ]
 
     def __str__(self) -> str:

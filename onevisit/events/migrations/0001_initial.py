@@ -35,7 +35,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': '出站事件',
                 'verbose_name_plural': '出站事件',
-                'indexes': [models.Index(condition=models.Q(('position__isnull', True)), fields=['shard', 'id'], name='events_outbox_unsequenced'), models.Index(condition=models.Q(('position__isnull', False), ('published_at__isnull', True)), fields=['shard', 'position'], name='events_outbox_unpublished'), models.Index(fields=['subject', 'position'], name='events_outbox_subject')],
+                'indexes': [models.Index(condition=models.Q(('position__isnull', True)), fields=['shard', 'id'], name='events_outbox_unsequenced'), models.Index(condition=models.Q(('position__isnull', False), ('published_at__isnull', True)), fields=['shard', 'position'], name='events_outbox_unpublished')],
                 'constraints': [models.UniqueConstraint(condition=models.Q(('position__isnull', False)), fields=('position',), name='events_outbox_position')],
             },
         ),
