@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: install run test lint bench demo vendor
+.PHONY: install run test lint bench demo vendor cluster cluster-test
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -55,3 +55,21 @@ bench: install
 	@[ "$$BENCH_KEEP_DB" = 1 ] || psql -q postgres://postgres@127.0.0.1:5432/postgres -c "DROP DATABASE IF EXISTS $${BENCH_DB:-onevisit_bench} WITH (FORCE)"
 	@$(BIN)/python bench/lookup_bench.py --runs 3 --seconds 10
 	@$(BIN)/python bench/autoapprove_bench.py --runs 3 --seconds 10
+	@$(MAKE) -s cluster-services
+	@$(BIN)/python bench/events_bench.py --events 20000 --runs 3
+	@$(BIN)/python bench/cluster.py killtest
+
+# Past one machine (docs/scaling.md): HAProxy in front of two web nodes, two Celery workers, beat and the event
+# publisher on the local PostgreSQL, RabbitMQ and Redis. `make cluster` serves the demo until Ctrl-C;
+# `make cluster-test` is the kill test (SIGKILL a web node and a worker mid-load; nothing may be lost).
+cluster-services:
+	@command -v haproxy >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq haproxy)
+	@pg_isready -q -h 127.0.0.1 -p 5432 || pg_ctlcluster --skip-systemctl-redirect "$$(ls /etc/postgresql | head -n1)" main start
+	@rabbitmqctl -q status >/dev/null 2>&1 || (service rabbitmq-server start >/dev/null 2>&1 || rabbitmq-server -detached; rabbitmqctl -q await_startup)
+	@redis-cli ping >/dev/null 2>&1 || service redis-server start >/dev/null 2>&1 || redis-server --daemonize yes >/dev/null
+
+cluster: install cluster-services
+	$(BIN)/python bench/cluster.py up
+
+cluster-test: install cluster-services
+	$(BIN)/python bench/cluster.py killtest

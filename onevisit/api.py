@@ -78,6 +78,9 @@ def _mount_routers() -> None:
     from onevisit.mandates.api import router as mandates_router
 
     api.add_router("/", mandates_router)
+    from onevisit.events.api import router as events_router
+
+    api.add_router("/", events_router)
 
 
 _mount_routers()

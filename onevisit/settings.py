@@ -41,6 +41,8 @@ INSTALLED_APPS = [
     "onevisit.console",
     "onevisit.queue",
     "onevisit.mandates",
+    "onevisit.events",
+    "onevisit.scale",
 ]
 
 # The demo data (manage.py load_demo) is an app a production deployment can leave out.
@@ -57,6 +59,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "onevisit.scale.replica.ReplicaMiddleware",
 ]
 
 ROOT_URLCONF = "onevisit.urls"
@@ -172,3 +175,63 @@ KEY_ENCRYPTION_KEY = env_str("ONEVISIT_KEY_ENCRYPTION_KEY", "onevisit-developmen
 LICENCE_SIGNER = env_str("ONEVISIT_LICENCE_SIGNER", "onevisit.licences.signing.TongsuoSm2Signer")
 # Project-wide static files (base stylesheet) live in onevisit/static, outside any app.
 STATICFILES_DIRS = [BASE_DIR / "onevisit" / "static"]
+# Past one machine (docs/decisions/0020, 0021; docs/scaling.md). Without any of these variables the platform
+# runs as the embedded default: events published in-process, tasks run in-process, no broker, no Redis.
+# RabbitMQ (events to department systems, and the task queue): e.g. amqp://guest:guest@127.0.0.1:5672/onevisit
+ONEVISIT_AMQP_URL = env_str("ONEVISIT_AMQP_URL", "")
+# "inprocess": each commit publishes its events itself (embedded default); "process": `manage.py run_publisher`
+ONEVISIT_EVENTS_PUBLISHER = env_str("ONEVISIT_EVENTS_PUBLISHER", "inprocess")
+ONEVISIT_EVENTS_EXCHANGE = env_str("ONEVISIT_EVENTS_EXCHANGE", "onevisit.events")
+ONEVISIT_EVENTS_SOURCE = env_str("ONEVISIT_EVENTS_SOURCE", "/onevisit")
+ONEVISIT_OUTBOX_SHARDS = env_int("ONEVISIT_OUTBOX_SHARDS", 16)  # change only with the publishers stopped, drained
+ONEVISIT_EVENTS_RETENTION_DAYS = env_int("ONEVISIT_EVENTS_RETENTION_DAYS", 30)
+ONEVISIT_BENCH_WITHOUT_OUTBOX = env_bool("ONEVISIT_BENCH_WITHOUT_OUTBOX", False)  # the outbox's A/B cost only
+ONEVISIT_WEBHOOK_TIMEOUT = float(env_str("ONEVISIT_WEBHOOK_TIMEOUT", "5"))
+ONEVISIT_WEBHOOK_MAX_ATTEMPTS = env_int("ONEVISIT_WEBHOOK_MAX_ATTEMPTS", 12)
+ONEVISIT_WEBHOOK_BACKOFF_BASE = float(env_str("ONEVISIT_WEBHOOK_BACKOFF_BASE", "1"))
+ONEVISIT_WEBHOOK_BACKOFF_MAX = float(env_str("ONEVISIT_WEBHOOK_BACKOFF_MAX", "300"))
+ONEVISIT_WEBHOOK_LEASE_SECONDS = float(env_str("ONEVISIT_WEBHOOK_LEASE_SECONDS", "15"))
+ONEVISIT_WEBHOOK_ALLOW_HTTP = env_bool("ONEVISIT_WEBHOOK_ALLOW_HTTP", True)  # department intranets often lack TLS
+# Celery (onevisit/celery.py): the broker is RabbitMQ; without one every task runs in-process at once.
+CELERY_BROKER_URL = env_str("ONEVISIT_TASKS_BROKER_URL", ONEVISIT_AMQP_URL)
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+CELERY_TASK_EAGER_PROPAGATES = False
+CELERY_TASK_ACKS_LATE = True  # acknowledged after the task ran: a killed worker's task is delivered again
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_DEFAULT_QUEUE = env_str("ONEVISIT_TASKS_QUEUE", "onevisit.tasks")
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+CELERY_BEAT_SCHEDULE = {
+    "run-due-reactions": {"task": "onevisit.run_due_reactions", "schedule": 30.0},
+    "webhooks-due": {"task": "onevisit.webhooks_due", "schedule": 5.0},
+    "retry-notifications": {"task": "onevisit.retry_notifications", "schedule": 60.0},
+    "flag-overdue-gaps": {"task": "onevisit.flag_overdue_gaps", "schedule": 3600.0},
+    "ensure-partitions": {"task": "onevisit.ensure_partitions", "schedule": 86400.0},
+    "prune-outbox": {"task": "onevisit.prune_outbox", "schedule": 86400.0},
+}
+# Who runs the seam's after-commit reactions and sends stored notifications: in-process after the commit
+# (default), or "onevisit.events.tasks.dispatch_reactions" / "...dispatch_notification" (the task queue).
+ONEVISIT_REACTION_DISPATCHER = env_str("ONEVISIT_REACTION_DISPATCHER", "")
+ONEVISIT_NOTIFICATION_DISPATCHER = env_str("ONEVISIT_NOTIFICATION_DISPATCHER", "")
+# A streaming replica for dashboards, public pages and indicators (onevisit/scale/replica.py); never worklists
+# or anything that must read its own writes. Tests mirror it to the default database unless a test points it at
+# the real replica (tests/scale/test_replica.py).
+DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(DATABASE_REPLICA_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 0))
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["onevisit.scale.replica.ReplicaRouter"]
+ONEVISIT_REPLICA_VIEWS = env_list("ONEVISIT_REPLICA_VIEWS", [
+    "portal:home", "portal:search", "catalog:home", "catalog:item_guide", "catalog:bundle_guide", "datahub-sharing",
+    "console:supervisor",
+])
+ONEVISIT_REPLICA_PIN_SECONDS = env_int("ONEVISIT_REPLICA_PIN_SECONDS", 10)
+# Redis (REDIS_URL): the cache (sign-in limits, the data hub's permission cache, rate limits) and the sessions,
+# shared by every node. Without it: the default cache and database sessions.
+REDIS_URL = env_str("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+                          "KEY_PREFIX": env_str("ONEVISIT_CACHE_PREFIX", "onevisit")}}
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"  # read from Redis, kept in the database too

@@ -29,7 +29,7 @@ from onevisit.cases import clock
 from onevisit.cases.models import Case, CaseCounter, CaseMaterial, CaseStatus, Refusal, RefusalKind
 from onevisit.catalog.models import FieldType, LimitUnit, ServiceItem, VersionStatus
 from onevisit.history.models import Event
-from onevisit.history.services import compute_hash
+from onevisit.history.services import chain_month_of, compute_hash
 from onevisit.orgs.models import Role, StaffRole
 from onevisit.validators import make_id_number
 from onevisit.workdays.calendar import SHANGHAI, UnknownYearError
@@ -378,6 +378,7 @@ def generate_cases(*, count: int, seed: int = 1, batch: int = 5000, now: dt.date
         row["updated_at"] = t
         writer.add(Case, row)
         prev, object_id = "", str(case_id)
+        month = chain_month_of(dt.datetime.fromisoformat(events[0][3]["at"])) if events else None
         for seq, (verb, actor, reason, data) in enumerate(events, start=1):
             at = dt.datetime.fromisoformat(data["at"])
             digest = compute_hash(object_type="cases.case", object_id=object_id, seq=seq, at=at,
@@ -385,7 +386,7 @@ def generate_cases(*, count: int, seed: int = 1, batch: int = 5000, now: dt.date
             writer.add(Event, {
                 "object_type": "cases.case", "object_id": object_id, "seq": seq, "at": at, "actor_id": actor.pk,
                 "actor_label": actor.username, "action": verb, "reason": reason,
-                "data": json.dumps(data, ensure_ascii=False), "prev_hash": prev, "hash": digest,
+                "data": json.dumps(data, ensure_ascii=False), "prev_hash": prev, "hash": digest, "chain_month": month,
             })
             prev = digest
         result.events += len(events)

@@ -42,9 +42,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 logger = logging.getLogger("onevisit.cases.hooks")
 
@@ -268,13 +270,20 @@ def transitioned(moved: Moved) -> None:
     moved.case._onevisit_reacted = True  # the caller may re-read the case once the reactions have run
     ids = [r.pk for r in rows]
     if all(ids):
-        transaction.on_commit(functools.partial(run_reactions, ids), robust=True)
+        transaction.on_commit(functools.partial(dispatcher(), ids), robust=True)
     else:  # a backend that does not return ids from bulk inserts: the sweeper picks them up
         transaction.on_commit(functools.partial(run_pending, case_id=moved.case.pk), robust=True)
 
 
 # ------------------------------------------------------------------------------------------------
 # Running reactions
+
+
+def dispatcher() -> Callable[[list[int]], None]:
+    """Who runs new reactions after the commit: the function named by ONEVISIT_REACTION_DISPATCHER (given the
+    row ids; a task queue's, which runs `run_reaction(pk)` on a worker), or `run_reactions` here, in-process."""
+    path = getattr(settings, "ONEVISIT_REACTION_DISPATCHER", "")
+    return import_string(path) if path else run_reactions
 
 
 def _backoff(attempts: int) -> dt.timedelta:

@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
@@ -148,7 +149,7 @@ def permission_grant(
         obj=perm, actor=actor, action="granted" if created else "changed",
         data={"department": department.pk, "resource": resource.key, "fields": fields, "item_codes": item_codes},
     )
-    _permission_cache.clear()
+    _permission_forget(department.pk, resource.key)
     return perm
 
 
@@ -160,7 +161,7 @@ def permission_revoke(*, actor, permission: SharingPermission, reason: str) -> N
     record_change(obj=permission, actor=actor, action="revoked", reason=reason,
                   data={"department": permission.department_id, "resource": permission.resource.key})
     permission.delete()
-    _permission_cache.clear()
+    _permission_forget(permission.department_id, permission.resource.key)
 
 
 # ---- the read path -----------------------------------------------------------------------------
@@ -189,9 +190,34 @@ def _json(value):
     return json.loads(value) if isinstance(value, str | bytes) else value
 
 
+def _shared_cache() -> bool:
+    """With REDIS_URL the permission cache is Redis, shared by every worker of every node: a grant or a
+    revocation reaches them all at once (the key is deleted). Without it, each worker keeps its own."""
+    return bool(getattr(settings, "REDIS_URL", ""))
+
+
+def _permission_key(department_id: int, resource_key: str) -> str:
+    return f"datahub:permission:{department_id}:{resource_key}"
+
+
+def _permission_forget(department_id: int, resource_key: str) -> None:
+    _permission_cache.clear()
+    if _shared_cache():  # now, and again after the commit (another worker may have cached the old row meanwhile)
+        key = _permission_key(department_id, resource_key)
+        cache.delete(key)
+        transaction.on_commit(lambda: cache.delete(key))
+
+
+_MISSING = "none"
+
+
 def _permission(department_id: int, resource_key: str) -> SharingPermission | None:
     ttl = getattr(settings, "DATAHUB_PERMISSION_CACHE_SECONDS", 0)
-    if ttl > 0:
+    if ttl > 0 and _shared_cache():
+        hit = cache.get(_permission_key(department_id, resource_key))
+        if hit is not None:
+            return None if hit == _MISSING else hit
+    elif ttl > 0:
         hit = _permission_cache.get((department_id, resource_key))
         if hit and hit[0] > time.monotonic():
             return hit[1]
@@ -210,7 +236,9 @@ def _permission(department_id: int, resource_key: str) -> SharingPermission | No
                                 many=bool(row[8]), fields=_json(row[9]))
         perm = SharingPermission(id=row[0], department_id=department_id, resource=resource, fields=_json(row[1]),
                                  item_codes=_json(row[2]))
-    if ttl > 0:
+    if ttl > 0 and _shared_cache():
+        cache.set(_permission_key(department_id, resource_key), _MISSING if perm is None else perm, ttl)
+    elif ttl > 0:
         _permission_cache[(department_id, resource_key)] = (time.monotonic() + ttl, perm)
     return perm
 

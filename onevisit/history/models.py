@@ -1,5 +1,13 @@
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
+
+
+def current_chain_month() -> dt.date:
+    """The first day of this month in China Standard Time: where a chain opened now is stored."""
+    return timezone.localtime(timezone.now()).date().replace(day=1)
 
 
 class Event(models.Model):
@@ -20,12 +28,17 @@ class Event(models.Model):
     data = models.JSONField("内容", default=dict, blank=True)
     prev_hash = models.CharField(max_length=64, blank=True)
     hash = models.CharField(max_length=64)
+    # Where the chain is stored: the month its first record was written (PostgreSQL partitions by it, so a
+    # chain never spans partitions; docs/decisions/0021). Set from the chain's head, never hashed.
+    chain_month = models.DateField("链所在月份", default=current_chain_month)
 
     class Meta:
         verbose_name = "变更记录"
         verbose_name_plural = "变更记录"
         constraints = [
-            models.UniqueConstraint(fields=["object_type", "object_id", "seq"], name="history_event_chain_seq"),
+            # chain_month is one value per chain: this is the (object, seq) uniqueness, with the partition key.
+            models.UniqueConstraint(fields=["object_type", "object_id", "seq", "chain_month"],
+                                    name="history_event_chain_seq"),
             models.CheckConstraint(condition=models.Q(seq__gte=1), name="history_event_seq_from_1"),
             # The first record of a chain has no predecessor; every later one names it.
             models.CheckConstraint(condition=models.Q(seq=1, prev_hash="") | (models.Q(seq__gt=1) & ~models.Q(prev_hash="")),

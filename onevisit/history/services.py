@@ -48,6 +48,11 @@ def compute_hash(
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
+def chain_month_of(at: datetime):
+    """The month (China Standard Time) a chain opened at `at` is stored under (Event.chain_month)."""
+    return timezone.localtime(at).date().replace(day=1)
+
+
 def actor_label_of(actor) -> str:
     if actor is None:
         return "系统"
@@ -69,11 +74,11 @@ def event_append(
                 head = (
                     Event.objects.filter(object_type=object_type, object_id=object_id)
                     .order_by("-seq")
-                    .values_list("seq", "hash")
+                    .values_list("seq", "hash", "chain_month")
                     .first()
                 )
-                seq, prev = (head[0] + 1, head[1]) if head else (1, "")
                 at = timezone.now()
+                seq, prev, month = (head[0] + 1, head[1], head[2]) if head else (1, "", chain_month_of(at))
                 digest = compute_hash(
                     object_type=object_type, object_id=object_id, seq=seq, at=at, actor_label=label,
                     action=action, reason=reason, data=data, prev_hash=prev,
@@ -81,6 +86,7 @@ def event_append(
                 return Event.objects.create(
                     object_type=object_type, object_id=object_id, seq=seq, at=at, actor=user,
                     actor_label=label, action=action, reason=reason, data=data, prev_hash=prev, hash=digest,
+                    chain_month=month,
                 )
         except IntegrityError:
             if attempt == _APPEND_ATTEMPTS - 1:
@@ -156,9 +162,9 @@ def events_append_many(*, obj: models.Model, records: list[dict]) -> list[Event]
     INSERT. Each record is a dict with actor, action and optionally reason and data."""
     object_type, object_id = object_type_of(obj), str(obj.pk)
     head = (Event.objects.filter(object_type=object_type, object_id=object_id).order_by("-seq")
-            .values_list("seq", "hash").first())
-    seq, prev = head if head else (0, "")
+            .values_list("seq", "hash", "chain_month").first())
     now = timezone.now()
+    seq, prev, month = head if head else (0, "", chain_month_of(now))
     events = []
     for rec in records:
         seq += 1
@@ -171,7 +177,8 @@ def events_append_many(*, obj: models.Model, records: list[dict]) -> list[Event]
                               action=rec["action"], reason=reason, data=data, prev_hash=prev)
         events.append(Event(object_type=object_type, object_id=object_id, seq=seq, at=at,
                             actor=actor if getattr(actor, "pk", None) is not None else None, actor_label=label,
-                            action=rec["action"], reason=reason, data=data, prev_hash=prev, hash=digest))
+                            action=rec["action"], reason=reason, data=data, prev_hash=prev, hash=digest,
+                            chain_month=month))
         prev = digest
     Event.objects.bulk_create(events)
     return events
@@ -183,6 +190,7 @@ def events_start_chains(records: Iterable[dict], *, batch_size: int = 1000) -> l
     fail on the unique (object, seq) constraint instead of forking it. Each record is a dict with obj,
     actor, action and optionally reason and data, as for record_change. Returns the number appended."""
     at = timezone.now()
+    month = chain_month_of(at)
     events = []
     for rec in records:
         obj, actor = rec["obj"], rec.get("actor")
@@ -197,7 +205,7 @@ def events_start_chains(records: Iterable[dict], *, batch_size: int = 1000) -> l
         events.append(Event(
             object_type=object_type, object_id=object_id, seq=1, at=at,
             actor=actor if getattr(actor, "pk", None) is not None else None, actor_label=label,
-            action=rec["action"], reason=reason, data=data, prev_hash="", hash=digest,
+            action=rec["action"], reason=reason, data=data, prev_hash="", hash=digest, chain_month=month,
         ))
     Event.objects.bulk_create(events, batch_size=batch_size)
     return events

@@ -101,6 +101,9 @@ def pdf(request, identifier: str):
     if not own and not any(has_role(request.user, r, department=licence.issuer) for r in (Role.APPROVER, Role.DATA_ADMIN,
                                                                                           Role.REVIEWER)):
         raise PermissionDenied("只有持证人或签发部门可以下载证照文件")
-    response = HttpResponse(licence_pdf(licence), content_type="application/pdf")
+    from onevisit.events.documents import licence_pdf_stored
+
+    # Rendered ahead by a worker when the task queue runs (onevisit.events.documents); else rendered now.
+    response = HttpResponse(licence_pdf_stored(licence) or licence_pdf(licence), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{licence.licence_type.code}-{licence.serial}.pdf"'
     return response

@@ -3,8 +3,10 @@
 import functools
 import logging
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from onevisit.history.services import record_change
 from onevisit.notifications.backends import BACKENDS, DeliveryError
@@ -51,8 +53,16 @@ def notify(
         if dedupe_key:
             return Notification.objects.get(dedupe_key=dedupe_key)
         raise
-    transaction.on_commit(functools.partial(_deliver_quietly, notification.pk), robust=True)
+    transaction.on_commit(functools.partial(_dispatch, notification.pk), robust=True)
     return notification
+
+
+def _dispatch(pk: int) -> None:
+    """Send a stored message after the commit: in-process by default, or through the function named by
+    ONEVISIT_NOTIFICATION_DISPATCHER (the task queue's). A message that is never sent stays pending for
+    notifications_retry."""
+    path = getattr(settings, "ONEVISIT_NOTIFICATION_DISPATCHER", "")
+    (import_string(path) if path else _deliver_quietly)(pk)
 
 
 def _deliver_quietly(pk: int) -> None:
