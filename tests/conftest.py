@@ -24,11 +24,11 @@ def _close_numbering_connection(django_db_setup):
 def _fresh_process_caches():
     """Per-worker caches of rarely changing rows (resources, item parts, rules) outlive a test's rolled-back
     transaction; each test starts with them empty, as a freshly started worker would."""
-    from onevisit.cases.services import submission
+    from onevisit.cases.services import core
     from onevisit.datahub import services as datahub
     from onevisit.rules import services as rules
 
-    for cache in (datahub._resource_kinds, datahub._permission_cache, submission._ITEM_PARTS, rules._rule_cache):
+    for cache in (datahub._resource_kinds, datahub._permission_cache, core._ITEM_PARTS, rules._rule_cache):
         cache.clear()
 
 

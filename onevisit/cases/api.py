@@ -126,9 +126,12 @@ def upload_material(request, case_id: int, key: str, file: UploadedFile = File(.
     return Status(201, material_of(material))
 
 
-def _reload(case: Case) -> dict:
-    """A transition's answer: the compact case state, re-read after the commit and its reactions."""
-    return state_of(Case.objects.select_related("item", "bundle").get(pk=case.pk), timezone.now())
+def _reload(case: Case, result=None) -> dict:
+    """A transition's answer: the compact case state. The service's own instance is current when it returned
+    the case and no reaction ran after the commit; otherwise the row is read again (one query)."""
+    if not (isinstance(result, Case) and result.pk == case.pk and not getattr(result, "_onevisit_reacted", False)):
+        result = Case.objects.select_related("item", "bundle").get(pk=case.pk)
+    return state_of(result, timezone.now())
 
 
 def _transition_endpoint(v: Verb) -> None:
@@ -137,7 +140,7 @@ def _transition_endpoint(v: Verb) -> None:
     def answer(request, case_id: int, payload, param=None) -> dict:
         case = case_get(user=request.user, pk=case_id)
         result = v.call(actor=request.user, case=case, payload=payload, param=param)
-        out = _reload(case)
+        out = _reload(case, result)
         if v.verb == "notice":
             out["notice"] = notice_of(result)
         return out

@@ -13,5 +13,5 @@ class CasesConfig(AppConfig):
         from onevisit.cases.services.core import applicant_bar_standing
         from onevisit.cases.services.submission import numbering_request_finished
 
-        hooks.applicant_standing(applicant_bar_standing)
+        hooks.applicant_standing(applicant_bar_standing, grants=False)
         request_finished.connect(numbering_request_finished, dispatch_uid="cases-numbering-connection")

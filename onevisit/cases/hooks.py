@@ -123,7 +123,7 @@ class _Registry:
     contributors: list[tuple[frozenset[str], Callable]] = field(default_factory=list)
     listeners: list[tuple[frozenset[str], Callable]] = field(default_factory=list)
     reactions: dict[str, Reaction] = field(default_factory=dict)
-    standings: list[Callable] = field(default_factory=list)
+    standings: list[tuple[Callable, bool]] = field(default_factory=list)  # (source, may grant a green lane)
     authorisers: list[Callable] = field(default_factory=list)
     who: list[Callable] = field(default_factory=list)
     visible: list[Callable] = field(default_factory=list)
@@ -175,10 +175,17 @@ def after_commit(name: str, *, verbs: Iterable[str], applies: Callable[[Moved], 
     return register
 
 
-def applicant_standing(fn: Callable[[Any], Standing | None]) -> Callable:
-    if fn not in registry.standings:
-        registry.standings.append(fn)
-    return fn
+def applicant_standing(fn: Callable[[Any], Standing | None] | None = None, *, grants: bool = True):
+    """Register a source of applicants' standing. `grants=False`: it only ever restricts (bars 容缺 or 告知承诺),
+    so the engine asks it only when an acceptance would use one of those; a source that may grant a green
+    lane is asked at every acceptance."""
+
+    def register(source: Callable[[Any], Standing | None]) -> Callable:
+        if all(existing is not source for existing, _g in registry.standings):
+            registry.standings.append((source, grants))
+        return source
+
+    return register(fn) if fn is not None else register
 
 
 def authorise_applicant(fn: Callable[[Any, Any], tuple[str, str] | None]) -> Callable:
@@ -224,10 +231,14 @@ def authorise(actor, case) -> tuple[str, str] | None:
     return None
 
 
-def standing_of(case) -> Standing:
-    """All sources merged: the first reason given for each restriction wins."""
+def standing_of(case, *, restrictions: bool = True) -> Standing:
+    """All sources merged: the first reason given for each restriction wins. `restrictions=False`: the caller
+    needs only what may be granted (no 容缺, no commitment in this acceptance), so restricting-only sources
+    are not asked."""
     gaps = commitment = green = ""
-    for fn in registry.standings:
+    for fn, grants in registry.standings:
+        if not (grants or restrictions):
+            continue
         s = fn(case)
         if s is None:
             continue

@@ -23,7 +23,7 @@ from onevisit.cases.models import (
     VisitKind,
 )
 from onevisit.cases.transitions import TABLE, Transition, Who
-from onevisit.catalog.models import StepRole
+from onevisit.catalog.models import StepRole, VersionStatus
 from onevisit.errors import DomainError
 from onevisit.history.services import events_append_many, record_change
 
@@ -228,19 +228,36 @@ def applicant_bar_standing(case: Case) -> hooks.Standing | None:
     return hooks.Standing(gaps_barred=f"申请人在容缺受理限制名单上（{bar}），不能容缺受理")
 
 
-# A published item version never changes (a change is a new version), so its steps are kept per worker, keyed
-# by the row and its last update (retiring changes status and updated_at).
-_ITEM_STEPS: dict[tuple, list] = {}
+# A published item version never changes (a change is a new version), so its fields, materials and steps are
+# kept per worker, keyed by the row and its last update (retiring changes status and updated_at); a draft's are
+# read afresh.
+_ITEM_PARTS: dict[tuple, dict[str, list]] = {}
+
+
+def _item_part(item, name: str) -> list:
+    if item.status != VersionStatus.PUBLISHED:
+        return list(getattr(item, name).all())
+    key = (item.pk, item.implementation_code, item.version, item.updated_at)
+    parts = _ITEM_PARTS.get(key)
+    if parts is None:
+        if len(_ITEM_PARTS) > 5000:
+            _ITEM_PARTS.clear()
+        parts = _ITEM_PARTS[key] = {}
+    if name not in parts:
+        parts[name] = list(getattr(item, name).all())
+    return parts[name]
+
+
+def item_fields(item) -> list:
+    return _item_part(item, "fields")
+
+
+def item_materials(item) -> list:
+    return _item_part(item, "materials")
 
 
 def item_steps(item) -> list:
-    key = (item.pk, item.implementation_code, item.version, item.updated_at)
-    steps = _ITEM_STEPS.get(key)
-    if steps is None:
-        if len(_ITEM_STEPS) > 5000:
-            _ITEM_STEPS.clear()
-        steps = _ITEM_STEPS[key] = list(item.steps.all())
-    return steps
+    return _item_part(item, "steps")
 
 
 def _start_clock(case: Case, *, actor, now: dt.datetime, on_the_spot: bool = False) -> dict:

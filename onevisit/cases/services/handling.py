@@ -29,6 +29,7 @@ from onevisit.cases.services.core import (
     _require_text,
     _shift_deadlines,
     case_service,
+    item_fields,
 )
 from onevisit.cases.transitions import Who
 from onevisit.catalog.models import StepRole
@@ -57,7 +58,7 @@ def case_request_supplement(
         raise DomainError("一件事的办件暂不支持受理后补正，请按特别程序或一次性告知办理", code="bundle_supplement")
     materials, fields = materials or {}, fields or {}
     known_materials = {m.key: m.name for m in CaseMaterial.objects.filter(case=case)}
-    known_fields = {f.key: f.label for f in case.item.fields.all()}
+    known_fields = {f.key: f.label for f in item_fields(case.item)}
     errors: dict[str, str] = {}
     requested = []
     for kind, asked, known in (("material", materials, known_materials), ("field", fields, known_fields)):
@@ -105,7 +106,7 @@ def case_supply_requested(
     if errors:
         raise ValidationError(errors)
     merged = {**case.form_data, **form}
-    raise_form_problems([p for p in form_problems(case.item.fields.all(), merged)
+    raise_form_problems([p for p in form_problems(item_fields(case.item), merged)
                          if p["key"] in form and p["kind"] != "field_unknown"])
     days = working_days_between(pause.started_at, now)
     pause.ended_at, pause.shifted_days = now, days

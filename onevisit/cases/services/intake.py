@@ -31,6 +31,7 @@ from onevisit.cases.services.core import (
     _require_text,
     _start_clock,
     case_service,
+    item_fields,
 )
 from onevisit.cases.transitions import Who
 from onevisit.catalog.models import Necessity, ServiceItem
@@ -64,7 +65,7 @@ def case_problems(case: Case, materials: list[CaseMaterial] | None = None) -> li
                              "reason": f"{label}“{m.name}”未提供"})
     seen = set()
     for item, data in _items_and_fields(case):
-        for p in form_problems(item.fields.all(), data):
+        for p in form_problems(item_fields(item), data):
             if p["kind"] != "field_unknown" and p["key"] not in seen:
                 seen.add(p["key"])
                 problems.append(p)
@@ -179,11 +180,11 @@ def case_supplement(
     changed = [k for k in form if case.form_data.get(k) != form[k]]
     problems = []
     for item, _data in _items_and_fields(case):
-        keys = {f.key for f in item.fields.all()}
-        problems += [p for p in form_problems(item.fields.all(), {k: v for k, v in merged.items() if k in keys})
+        keys = {f.key for f in item_fields(item)}
+        problems += [p for p in form_problems(item_fields(item), {k: v for k, v in merged.items() if k in keys})
                      if p["kind"] == "field_invalid"]
     if not case.is_bundle_parent:
-        problems += [p for p in form_problems(case.item.fields.all(), merged) if p["kind"] == "field_unknown"]
+        problems += [p for p in form_problems(item_fields(case.item), merged) if p["kind"] == "field_unknown"]
     raise_form_problems(problems)
     case.form_data = merged
     case.field_supplied_at = {**case.field_supplied_at, **{k: now.isoformat() for k in changed}}
@@ -195,7 +196,7 @@ def case_supplement(
     Notice.objects.filter(case=case, resolved_at__isnull=True).update(resolved_at=now)
     _move(case, "supplement", actor=actor, now=now, data=facts, fields=fields)
     for child in _children(case):
-        keys = {f.key for f in child.item.fields.all()}
+        keys = {f.key for f in item_fields(child.item)}
         child.form_data = {k: v for k, v in merged.items() if k in keys}
         _move(child, "child_supplement", actor=actor, now=now, data={"parent": case.number}, fields=("form_data",))
     return case
@@ -284,7 +285,7 @@ def case_accept(
         )
     facts: dict[str, Any] = {}
     committed = any(m.provision == Provision.COMMITMENT for m in materials)
-    standing = hooks.standing_of(case)
+    standing = hooks.standing_of(case, restrictions=bool(deferrable or committed))
     if deferrable:
         items = [c.item for c in Case.objects.filter(parent=case).select_related("item")] or [case.item]
         if not all(i.allows_gaps for i in items):

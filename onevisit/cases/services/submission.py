@@ -44,6 +44,12 @@ from onevisit.cases.services.core import (
     _now,
     _record_visit,
 )
+from onevisit.cases.services.core import (
+    item_fields as item_fields_of,
+)
+from onevisit.cases.services.core import (
+    item_materials as item_materials_of,
+)
 from onevisit.cases.transitions import Who
 from onevisit.cases.uploads import check_upload, store
 from onevisit.catalog.models import Bundle, ServiceItem, VersionStatus
@@ -339,27 +345,12 @@ def _submission_facts(case: Case, item: ServiceItem, rows: list[CaseMaterial]) -
     }
 
 
-# Published item versions never change (a change is a new version), so their fields and materials are
-# cached per process, keyed by the row and its last update (retiring changes status and updated_at).
-_ITEM_PARTS: dict[tuple, tuple[list, list]] = {}
-
-
-def _item_parts(item: ServiceItem) -> tuple[list, list]:
-    key = (item.pk, item.implementation_code, item.version, item.updated_at)
-    parts = _ITEM_PARTS.get(key)
-    if parts is None:
-        if len(_ITEM_PARTS) > 5000:
-            _ITEM_PARTS.clear()
-        parts = _ITEM_PARTS[key] = (list(item.fields.all()), list(item.materials.all()))
-    return parts
-
-
 def _submit_item(*, actor, item_code, applicant, channel, form, materials, now, uploads=None, key_row=None) -> Case:
     uploads = uploads or {}
     item = ServiceItem.objects.filter(implementation_code=item_code, status=VersionStatus.PUBLISHED).first()
     if item is None:
         raise ValidationError({"item_code": f"事项 {item_code} 不存在或未发布"})
-    item_fields, item_materials = _item_parts(item)
+    item_fields, item_materials = item_fields_of(item), item_materials_of(item)
     fields = _clean_applicant(applicant, item.targets)
     if _ITEM_CHANNEL.get(channel, channel) not in item.channels:
         raise ValidationError({"channel": "该事项不支持此申请渠道"})
@@ -425,8 +416,8 @@ def _submit_bundle(*, actor, bundle_code, applicant, channel, form, materials, n
     _check_submitter(actor, fields, channel, parent)
     problems, keys = [], set()
     for item in plan.items:
-        part = {k: v for k, v in form.items() if k in {f.key for f in item.fields.all()}}
-        for p in form_problems(item.fields.all(), part):
+        part = {k: v for k, v in form.items() if k in {f.key for f in item_fields_of(item)}}
+        for p in form_problems(item_fields_of(item), part):
             if p["kind"] not in ("field_missing", "field_unknown") and p["key"] not in keys:
                 keys.add(p["key"])
                 problems.append(p)
@@ -453,7 +444,7 @@ def _submit_bundle(*, actor, bundle_code, applicant, channel, form, materials, n
     by_key = {m.key: m for m in rows}
     for stage_no, stage in enumerate(plan.stages, start=1):
         for item in stage:
-            item_keys = {f.key for f in item.fields.all()}
+            item_keys = {f.key for f in item_fields_of(item)}
             child = _new_case(actor=actor, item=item, fields=fields, channel=channel, now=now, bundle=bundle,
                               parent=parent, stage=stage_no, form={k: v for k, v in form.items() if k in item_keys})
             child.number = _next_number(item.implementation_code, day)
